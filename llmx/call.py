@@ -1,0 +1,123 @@
+"""One structured LLM call through instructor, with every attempt's tokens counted.
+
+instructor re-asks the model with the validation error when the answer does
+not validate. llmx counts usage itself from each raw response (a hook), so
+retries are never missing from the totals, whatever instructor reports.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+os.environ.setdefault("PYDANTIC_ERRORS_INCLUDE_URL", "0")  # docs URLs in re-asks cost tokens and vary by version
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel
+
+from llmx.errors import ExtractionError, ProviderError
+from llmx.providers.base import Endpoint
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def record(self, response: Any) -> None:
+        """instructor hook: one raw completion arrived."""
+        self.calls += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
+            self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.calls += other.calls
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _api_error(exc: BaseException) -> openai.APIError | None:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, openai.APIError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def describe_api_error(exc: openai.APIError, endpoint: Endpoint) -> str:
+    """A one-line cause a user can act on; never echoes keys or headers."""
+    where = str(endpoint.client.base_url).rstrip("/")
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot reach {where} ({'timed out' if isinstance(exc, openai.APITimeoutError) else 'connection failed'})"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"{where} refused the API key (401); check OPENAI_API_KEY / --api-key"
+    if isinstance(exc, openai.NotFoundError):
+        return f"{where} answered 404: model {endpoint.model!r} or path not found"
+    if isinstance(exc, openai.RateLimitError):
+        return f"{where} rate limit or quota exceeded (429)"
+    if isinstance(exc, openai.APIStatusError):
+        message = " ".join(str(getattr(exc, "message", exc)).split())[:200]
+        return f"{where} answered HTTP {exc.status_code}: {message}"
+    return f"{where}: {' '.join(str(exc).split())[:200]}"
+
+
+def first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def call_model(
+    endpoint: Endpoint,
+    response_model: type[M],
+    messages: list[dict[str, str]],
+    usage: Usage,
+    *,
+    max_retries: int = 2,
+    temperature: float = 0.0,
+    max_tokens: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> M:
+    """Ask for ``response_model``; usage is added to ``usage`` even when the call fails."""
+    client = instructor.from_openai(endpoint.client, mode=endpoint.instructor_mode)
+    client.on("completion:response", usage.record)
+    if context is not None:
+        # Validators read context["attempt"]; grounding re-asks only while retries remain.
+        context.update(attempt=0, reasks=max_retries)
+        client.on("completion:response", lambda _: context.__setitem__("attempt", context["attempt"] + 1))
+    kwargs: dict[str, Any] = {"temperature": temperature, **endpoint.request_extras(response_model)}
+    if max_tokens:
+        kwargs["max_tokens"] = max_tokens
+    try:
+        return client.chat.completions.create(
+            model=endpoint.model,
+            response_model=response_model,
+            messages=messages,
+            max_retries=max_retries,
+            strict=endpoint.strict,
+            context=context,
+            **kwargs,
+        )
+    except IncompleteOutputException:
+        raise ExtractionError(f"the model's answer was cut off at max_tokens={max_tokens}; raise --max-tokens") from None
+    except InstructorRetryException as exc:
+        api = _api_error(exc)
+        if api is not None:
+            raise ProviderError(describe_api_error(api, endpoint)) from None
+        attempts = getattr(exc, "n_attempts", max_retries + 1)
+        last = exc.failed_attempts[-1].exception if getattr(exc, "failed_attempts", None) else exc
+        raise ExtractionError(f"model output still invalid after {attempts} attempts: {first_line(last)}") from None
+    except openai.APIError as exc:
+        raise ProviderError(describe_api_error(exc, endpoint)) from None

@@ -1,0 +1,203 @@
+"""The ``llmx`` command line: parses arguments and calls the library, nothing more."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from llmx import __version__
+from llmx.errors import LlmxError
+from llmx.extract import ExtractOptions, extract_all
+from llmx.prepare import DEFAULT_CHUNK_CHARS
+from llmx.providers.base import MODES, ProviderSettings, choose_provider, get_provider, provider_names
+from llmx.read import Article, read_inputs
+from llmx.registry import Registry, load_registry
+from llmx.write import FORMATS, Writer
+
+app = typer.Typer(
+    name="llmx",
+    help="Turn news articles into validated, grounded event records with an LLM.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold API keys
+    rich_markup_mode="rich",
+)
+schemas_app = typer.Typer(help="List, inspect and check event types.", no_args_is_help=True)
+app.add_typer(schemas_app, name="schemas")
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    err.print(f"[bold red]llmx: error:[/] {message}", markup=True, emoji=False) if err.is_terminal else print(f"llmx: error: {message}", file=sys.stderr)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Expected failures become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except LlmxError as exc:
+        error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        error("interrupted")
+        raise typer.Exit(130) from None
+
+
+SchemasDir = Annotated[
+    Optional[list[Path]],
+    typer.Option("--schemas-dir", envvar="LLMX_SCHEMAS_DIR", help="Extra directory of event-type modules (repeatable)."),
+]
+
+
+def registry_for(schemas_dir: list[Path] | None) -> Registry:
+    registry = load_registry(schemas_dir)
+    for problem in registry.problems:
+        err.print(f"llmx: warning: {problem}", markup=False)
+    return registry
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"llmx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Turn news articles into validated, grounded event records with an LLM.
+
+    With no API key and no base URL, llmx runs the embedded local model.
+    """
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[str], typer.Argument(help="Text files, directories of .txt files, globs, .jsonl files (id + text per line) or - for stdin.", show_default=False)],
+    schema: Annotated[Optional[list[str]], typer.Option("--schema", "-s", help="Event type to extract (repeatable). Default: all registered types.")] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider", "-p", envvar="LLMX_PROVIDER", help=f"One of: {', '.join(provider_names())}. Default: compatible with --base-url, openai with a key, else local.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", envvar="LLMX_MODEL", help="Model name (provider default if omitted).")] = None,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", envvar="LLMX_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")] = None,
+    api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="OPENAI_API_KEY", help="API key (prefer the environment variable).", show_default=False)] = None,
+    mode: Annotated[Optional[str], typer.Option("--mode", envvar="LLMX_MODE", help=f"Structured-output mode: {', '.join(MODES)}. Default depends on the provider.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", envvar="LLMX_FORMAT", help="Output format: json, jsonl, csv or table.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
+    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Re-asks after an invalid or ungrounded answer.")] = 2,
+    temperature: Annotated[float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    max_tokens: Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on the answer's length per call.")] = 1024,
+    published: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")] = None,
+    chunk_chars: Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")] = DEFAULT_CHUNK_CHARS,
+    strict: Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")] = False,
+    schemas_dir: SchemasDir = None,
+) -> None:
+    """Extract events from articles.
+
+    Examples:
+
+      llmx extract examples/seed-putin-pezeshkian.txt
+
+      llmx extract articles/ -f jsonl -o events.jsonl
+
+      llmx extract news.jsonl --base-url http://localhost:8000/v1 --model qwen2.5 -s meeting
+    """
+    with user_errors():
+        if fmt not in FORMATS:
+            raise typer.BadParameter(f"choose from {', '.join(FORMATS)}", param_hint="--format")
+        try:
+            pub = date.fromisoformat(published) if published else None
+        except ValueError:
+            raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+        types = registry_for(schemas_dir).select(schema)
+        settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
+        chosen = get_provider(choose_provider(settings, provider))
+        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict)
+        items = list(read_inputs(inputs))
+        failed = 0
+        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        writer = Writer(out, fmt, types, Console(file=out, width=160) if output else None)
+        try:
+            if any(isinstance(i, Article) for i in items):
+                with chosen.connect(settings) as endpoint:
+                    failed = _run(extract_all(endpoint, items, options), writer)
+            else:
+                failed = _run(extract_all(None, items, options), writer)  # type: ignore[arg-type]
+        finally:
+            writer.close()
+            if output:
+                out.close()
+        if failed:
+            raise typer.Exit(1)
+
+
+def _run(docs: Iterator[dict], writer: Writer) -> int:
+    failed = 0
+    for doc in docs:
+        writer.write(doc)
+        for message in doc["errors"]:
+            error(message)
+        failed += bool(doc["errors"])
+    return failed
+
+
+@schemas_app.command("list")
+def schemas_list(schemas_dir: SchemasDir = None) -> None:
+    """List the registered event types and where they come from."""
+    registry = registry_for(schemas_dir)
+    for name, cls in registry.types.items():
+        print(f"{name:20} {cls.description}  [{registry.origins[name]}]")
+
+
+@schemas_app.command("show")
+def schemas_show(
+    name: Annotated[str, typer.Argument(help="Event type name, e.g. meeting.")],
+    schemas_dir: SchemasDir = None,
+) -> None:
+    """Show a type's JSON Schema, its prompt guidance and the prompt the model sees."""
+    from llmx.prompt import compact_fields
+    from llmx.registry import guidance_for
+
+    with user_errors():
+        cls = registry_for(schemas_dir).select([name])[0]
+        print(f"# {cls.event_type}: {cls.description}\n")
+        print(f"identity fields: {', '.join(cls.identity_fields)} (match {cls.identity_match})\n")
+        print("## Guidance\n" + guidance_for(cls).strip() + "\n")
+        print("## Fields as the model sees them\n" + compact_fields(cls) + "\n")
+        print("## JSON Schema\n" + json.dumps(cls.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8199,
+    n_ctx: Annotated[int, typer.Option(help="Context size in tokens.")] = 4096,
+) -> None:
+    """Run the embedded model as an OpenAI-compatible server until Ctrl-C.
+
+    Keeps the model loaded between llmx runs (use --base-url), and is what the
+    test suite records its cassettes against.
+    """
+    from llmx.providers.local import running_server
+    from llmx.providers.weights import MODEL_NAME
+
+    with user_errors(), running_server(port=port, n_ctx=n_ctx) as base_url:
+        err.print(f"serving {MODEL_NAME} at {base_url} (Ctrl-C to stop)", markup=False)
+        try:
+            typer.get_app_dir  # keep the process alive in a plain, interruptible wait
+            import time
+
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,123 @@
+"""The pipeline for one article: prepare → prompt → call → ground → merge → result document.
+
+Each stage lives in its own module; this one only wires them and turns
+failures into the result document's ``errors`` so a batch never loses an
+article silently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
+
+from llmx.call import Usage, call_model
+from llmx.errors import LlmxError, ProviderError
+from llmx.ground import align_quote
+from llmx.merge import merge_events
+from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean
+from llmx.prompt import build_messages
+from llmx.providers.base import Endpoint
+from llmx.read import Article, InputFailure
+from llmx.schemas.base import Event
+
+
+@dataclass
+class ExtractOptions:
+    types: list[type[Event]]
+    max_retries: int = 2
+    temperature: float = 0.0
+    max_tokens: int | None = 1024
+    published: date | None = None
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+    strict: bool = False
+    """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
+    warnings: list[str] = field(default_factory=list)
+
+
+@cache
+def response_model(types: tuple[type[Event], ...]) -> type[BaseModel]:
+    """One model holding a list per requested type: one call extracts them all."""
+    fields: dict[str, Any] = {
+        t.event_type: (list[t], Field(default_factory=list, description=t.description)) for t in types
+    }
+    return create_model("Extraction", **fields)
+
+
+def ground_event(event: Event, text: str) -> dict[str, Any]:
+    """The output record: type first, facts, evidence aligned to offsets in the original text."""
+    record: dict[str, Any] = {"type": event.event_type}
+    record.update(event.model_dump(mode="json", exclude={"evidence"}))
+    spans, seen = [], set()
+    for quote in event.evidence:
+        span = align_quote(quote, text)
+        if span is None:
+            spans.append({"text": quote, "start": None, "end": None, "match": None})
+        elif (span.start, span.end) not in seen:
+            seen.add((span.start, span.end))
+            spans.append(span.as_dict())
+    record["evidence"] = spans
+    record["grounded"] = all(s["match"] is not None for s in spans)
+    return record
+
+
+def failure_document(failure: InputFailure) -> dict[str, Any]:
+    return {"id": failure.id, "source": failure.source, "model": None, "events": [],
+            "usage": Usage().to_dict(), "seconds": 0.0, "errors": [failure.error]}
+
+
+def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
+    """Extract, ground and merge the events of one article; never raises for model trouble."""
+    started = time.perf_counter()
+    usage = Usage()
+    errors: list[str] = []
+    warnings: list[str] = []
+    model = response_model(tuple(options.types))
+    text = clean(article.text)
+    chunks = chunk(text, options.chunk_chars)
+    if len(chunks) > 1:
+        warnings.append(f"{len(text)} characters: split into {len(chunks)} chunks on sentence boundaries")
+    events: list[Event] = []
+    for part in chunks:
+        messages = build_messages(options.types, part.text, options.published)
+        context = {"source": part.text, "published": options.published}
+        try:
+            result = call_model(endpoint, model, messages, usage, max_retries=options.max_retries,
+                                temperature=options.temperature, max_tokens=options.max_tokens, context=context)
+        except ProviderError as exc:
+            errors.append(f"{article.source}: {exc}")
+            break  # the endpoint is down or refuses us: the other chunks would fail the same way
+        except LlmxError as exc:
+            where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+            errors.append(f"{article.source}{where}: {exc}")
+            continue
+        for t in options.types:
+            events.extend(getattr(result, t.event_type))
+    records = [ground_event(e, article.text) for e in merge_events(events)]
+    if options.strict:
+        dropped = sum(1 for r in records if not r["grounded"])
+        records = [r for r in records if r["grounded"]]
+        if dropped:
+            warnings.append(f"--strict dropped {dropped} event(s) whose evidence is not in the text")
+    doc: dict[str, Any] = {
+        "id": article.id, "source": article.source, "model": f"{endpoint.provider}/{endpoint.model}",
+        "events": records, "usage": usage.to_dict(), "seconds": round(time.perf_counter() - started, 3),
+        "errors": errors,
+    }
+    if warnings:
+        doc["warnings"] = warnings
+    return doc
+
+
+def extract_all(endpoint: Endpoint, inputs: Iterable[Article | InputFailure], options: ExtractOptions) -> Iterator[dict[str, Any]]:
+    """Result documents in input order; unreadable inputs become documents with an error."""
+    for item in inputs:
+        if isinstance(item, InputFailure):
+            yield failure_document(item)
+        else:
+            yield extract_article(endpoint, item, options)

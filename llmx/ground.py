@@ -1,0 +1,157 @@
+"""Ground LLM evidence quotes in the source article.
+
+LLMs paraphrase punctuation, re-wrap lines, swap quote styles and occasionally
+misspell a word when they "quote" evidence.  To keep every extracted fact
+traceable we locate the quote in the original text and return character offsets
+into the *source* (never the quote), trying progressively looser strategies:
+exact substring -> normalized substring -> fuzzy alignment (rapidfuzz).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+MatchKind = Literal["exact", "normalized", "fuzzy"]
+
+QUOTE_CHARS = "„“”‚‘’«»‹›\"'`´"
+DASH_CHARS = "‐-‒–—―−"
+_INVISIBLE = "\u00ad\u200b\ufeff"  # soft hyphen, zero-width space, BOM
+_FOLD = str.maketrans({**{c: '"' for c in QUOTE_CHARS}, **{c: "-" for c in DASH_CHARS},
+                       **{c: None for c in _INVISIBLE}})
+# What LLMs wrap around quotes: whitespace, quote marks, ellipses, a final period.
+_EDGE_JUNK = QUOTE_CHARS + "….。 \t\r\n\u00a0"
+_MAX_WORD_EXTEND = 40  # bound on growing a fuzzy span to a word boundary
+
+
+@dataclass(frozen=True)
+class Span:
+    """A located quote; `text` is source[start:end] so offsets are verifiable."""
+
+    text: str
+    start: int
+    end: int
+    match: MatchKind
+    score: float
+
+    def as_dict(self) -> dict:
+        """JSON-friendly form; score is only informative for fuzzy matches."""
+        d: dict = {"text": self.text, "start": self.start, "end": self.end, "match": self.match}
+        if self.match == "fuzzy":
+            d["score"] = round(self.score, 2)
+        return d
+
+
+def _normalize(text: str) -> tuple[str, list[int], list[int]]:
+    """Normalize `text` and keep, per output char, the original [start, end) it came from.
+
+    One source char may yield several chars (casefold "ß" -> "ss", NFKC "ﬁ" -> "fi")
+    or none (soft hyphen), so both start and end offsets are tracked.
+    """
+    chars: list[tuple[str, int, int]] = []
+    i, n = 0, len(text)
+    while i < n:  # a base char plus its combining marks forms one NFKC unit
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        for c in unicodedata.normalize("NFKC", text[i:j]).casefold().translate(_FOLD):
+            chars.append((c, i, j))
+        i = j
+
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    k = 0
+    while k < len(chars):
+        c, s, e = chars[k]
+        if not c.isspace():
+            out.append(c)
+            starts.append(s)
+            ends.append(e)
+            k += 1
+            continue
+        m = k
+        while m < len(chars) and chars[m][0].isspace():
+            m += 1
+        run = text[s:chars[m - 1][2]]
+        nxt = chars[m] if m < len(chars) else None
+        if (out and out[-1] == "-" and "\n" in run and len(out) > 1 and out[-2].isalpha()
+                and nxt is not None and text[nxt[1]].islower()):
+            # "Attentats-\nversuche": typographic hyphenation, join the word.
+            out.pop(), starts.pop(), ends.pop()
+        else:
+            out.append(" ")
+            starts.append(s)
+            ends.append(chars[m - 1][2])
+        k = m
+    return "".join(out), starts, ends
+
+
+def _candidates(quote: str) -> list[str]:
+    """Quote variants from most to least literal: as given, stripped, de-decorated."""
+    seen: list[str] = []
+    for q in (quote, quote.strip(), quote.strip(_EDGE_JUNK)):
+        if q and q not in seen:
+            seen.append(q)
+    return seen
+
+
+def _is_word_char(c: str) -> bool:
+    # CJK has no spaces, so there a single character is already a boundary.
+    return c.isalnum() and unicodedata.east_asian_width(c) not in ("W", "F")
+
+
+def _snap_to_words(source: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a fuzzy span over cut words and drop edge whitespace."""
+    lo = max(0, start - _MAX_WORD_EXTEND)
+    while start > lo and _is_word_char(source[start - 1]) and _is_word_char(source[start]):
+        start -= 1
+    hi = min(len(source), end + _MAX_WORD_EXTEND)
+    while end < hi and _is_word_char(source[end - 1]) and _is_word_char(source[end]):
+        end += 1
+    while start < end and source[start].isspace():
+        start += 1
+    while end > start and source[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _span(source: str, start: int, end: int, match: MatchKind, score: float = 100.0) -> Span:
+    return Span(source[start:end], start, end, match, score)
+
+
+def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | None:
+    """Locate `quote` in `source`; return the first/best Span, or None if not grounded.
+
+    `min_score` is the rapidfuzz partial-ratio threshold for the fuzzy fallback.
+    """
+    candidates = _candidates(quote)
+    core = quote.strip(_EDGE_JUNK)
+    if not core or not source:
+        return None
+
+    for q in candidates:
+        pos = source.find(q)
+        if pos >= 0:
+            return _span(source, pos, pos + len(q), "exact")
+
+    norm_src, starts, ends = _normalize(source)
+    for q in candidates:
+        nq = _normalize(q)[0].strip()
+        pos = norm_src.find(nq) if nq else -1
+        if pos >= 0:
+            return _span(source, starts[pos], ends[pos + len(nq) - 1], "normalized")
+
+    nq = _normalize(core)[0].strip()
+    if not nq:
+        return None
+    al = fuzz.partial_ratio_alignment(nq, norm_src, score_cutoff=min_score)
+    if al is None or al.dest_end - al.dest_start < 0.6 * len(nq):
+        return None
+    start, end = _snap_to_words(source, starts[al.dest_start], ends[al.dest_end - 1])
+    if start >= end:
+        return None
+    return _span(source, start, end, "fuzzy", al.score)

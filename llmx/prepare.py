@@ -1,0 +1,65 @@
+"""Prepare article text for the model: drop boilerplate, split long texts into chunks.
+
+Offsets are always resolved against the original text later (see ground.py),
+so nothing here has to preserve character positions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BOILERPLATE = re.compile(
+    r"^\s*(share\.?|share this( article)?|exit mobile version|advertisement|anzeige|werbung|"
+    r"skip to (main )?content|read more|mehr zum thema|teilen|drucken|print|"
+    r"follow us on .*|image (source|caption).*|copyright .*|©.*)\s*$",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»«]?\s+(?=[\"'„“«»(\[]?[A-ZÄÖÜ0-9\u0400-\u04FF])|\n\s*\n")
+
+DEFAULT_CHUNK_CHARS = 6000
+"""About 1,700 tokens of German: fits the embedded model's 4,096-token context with prompt and answer."""
+
+
+def clean(text: str) -> str:
+    """Normalise line endings and drop navigation/boilerplate lines such as 'Share.'."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = [line.rstrip() for line in lines if not BOILERPLATE.match(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def sentences(text: str) -> list[str]:
+    """Split on sentence ends and paragraph breaks; keeps every character but separators."""
+    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    text: str
+
+
+def chunk(text: str, max_chars: int = DEFAULT_CHUNK_CHARS, overlap: int = 1) -> list[Chunk]:
+    """Sentence-aligned chunks of at most ``max_chars`` with ``overlap`` sentences repeated.
+
+    A single sentence longer than ``max_chars`` becomes its own chunk rather than
+    being cut mid-sentence. Short texts come back as one chunk, unchanged.
+    """
+    if len(text) <= max_chars:
+        return [Chunk(0, text)]
+    parts = sentences(text)
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for sentence in parts:
+        if current and size + len(sentence) + 1 > max_chars:
+            chunks.append(current)
+            current = current[-overlap:] if overlap else []
+            size = sum(len(s) + 1 for s in current)
+            if size + len(sentence) + 1 > max_chars:
+                current, size = [], 0
+        current.append(sentence)
+        size += len(sentence) + 1
+    if current:
+        chunks.append(current)
+    return [Chunk(i, "\n".join(c)) for i, c in enumerate(chunks)]

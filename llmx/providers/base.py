@@ -1,0 +1,112 @@
+"""The one small interface every provider implements, and how llmx picks one."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+import instructor
+import openai
+from pydantic import BaseModel
+
+from llmx.errors import UsageError
+
+ENTRY_POINT_GROUP = "llmx.providers"
+
+MODES: dict[str, instructor.Mode] = {
+    "tools": instructor.Mode.TOOLS,
+    "tools_strict": instructor.Mode.TOOLS_STRICT,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    # response_format {"type": "json_object", "schema": ...}: what llama-cpp-python's
+    # server accepts (it rejects "json_schema") and uses to constrain decoding.
+    "json_object": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+"""``--mode`` names → instructor modes."""
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """What the user configured; each provider reads the parts it needs."""
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = None
+    mode: str | None = None
+    timeout: float = 600.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Endpoint:
+    """A ready connection: an ``openai`` client plus how to ask it for structured output."""
+
+    provider: str
+    client: openai.OpenAI
+    model: str
+    mode: str
+    strict: bool = True
+    """Pydantic strict validation; off for local models, which emit "3" for 3."""
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        return MODES[self.mode]
+
+    def request_extras(self, response_model: type[BaseModel]) -> dict[str, Any]:
+        """Extra request fields for this mode (json_object sends the schema to constrain decoding)."""
+        if self.mode == "json_object":
+            schema = response_model.model_json_schema()
+            return {"extra_body": {"response_format": {"type": "json_object", "schema": schema}}}
+        return {}
+
+
+class Provider(ABC):
+    """Turns settings into an :class:`Endpoint` for the duration of a run."""
+
+    name: str
+    default_mode: str = "tools"
+    help: str = ""
+
+    @abstractmethod
+    @contextmanager
+    def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
+        """Yield a usable endpoint; release anything started (servers) on exit."""
+
+    def check_mode(self, settings: ProviderSettings) -> str:
+        mode = settings.mode or self.default_mode
+        if mode not in MODES:
+            raise UsageError(f"unknown mode {mode!r} (choose from {', '.join(MODES)})")
+        return mode
+
+
+def make_client(base_url: str | None, api_key: str, timeout: float) -> openai.OpenAI:
+    """An OpenAI client whose retries are left to llmx (instructor re-asks, batch backoff)."""
+    return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=int(os.environ.get("LLMX_HTTP_RETRIES", "2")))
+
+
+def provider_names() -> list[str]:
+    return sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+
+
+def get_provider(name: str) -> Provider:
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            return ep.load()()
+    raise UsageError(f"unknown provider {name!r} (choose from {', '.join(provider_names())})")
+
+
+def choose_provider(settings: ProviderSettings, explicit: str | None) -> str:
+    """The provider to use when ``--provider`` is not given: base URL → compatible, key → openai, else local."""
+    if explicit:
+        return explicit
+    if settings.base_url:
+        return "compatible"
+    if settings.api_key:
+        return "openai"
+    return "local"

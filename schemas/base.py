@@ -1,0 +1,120 @@
+"""The shared base of every event type, and the field types they reuse.
+
+A schema author subclasses :class:`Event`, adds fields with descriptions (the
+model reads them) and declares four class attributes: ``event_type``,
+``description``, ``identity_fields`` and optionally ``guidance``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from llmx.ground import align_quote
+
+from llmx.normalize import country_code, is_alpha3, normalize_date
+
+
+def _blank_to_none(value: object) -> object:
+    """Treat "", "null", "unknown" and friends as missing: small models emit them."""
+    if isinstance(value, str) and value.strip().lower() in {"", "null", "none", "unknown", "n/a", "-"}:
+        return None
+    return value
+
+
+def _check_alpha3(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = country_code(value)
+    if code is None or not is_alpha3(code):
+        raise ValueError(f"{value!r} is not a state; use an ISO 3166-1 alpha-3 code such as RUS, IRN, GBR")
+    return code
+
+
+def _state_or_name(value: str | None) -> str | None:
+    """States become alpha-3 codes; anything else (companies, groups) stays as written."""
+    if value is None:
+        return None
+    return country_code(value) or value.strip()
+
+
+def _check_date(value: str | None, info: ValidationInfo) -> str | None:
+    """ISO dates pass, written dates are converted, weekday-only dates become null (or resolve with --date)."""
+    if value is None:
+        return None
+    published = (info.context or {}).get("published")
+    iso = normalize_date(value, published=published)
+    if iso is None and any(ch.isdigit() for ch in value):
+        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD); use null if the text gives no date")
+    return iso
+
+
+CountryCode = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_alpha3)]
+"""An ISO 3166-1 alpha-3 code; English or German state names are normalised first."""
+
+Actor = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_state_or_name)]
+"""A state (alpha-3) or a non-state actor (English name)."""
+
+ActorName = Annotated[str, AfterValidator(lambda v: _state_or_name(v) or v)]
+"""A list item naming a state (alpha-3) or a non-state actor."""
+
+IsoDate = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_date)]
+"""ISO 8601, as precise as the text allows."""
+
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+
+
+class Person(BaseModel):
+    """A named person; ``name`` is the canonical English full name."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=2, description="Canonical English full name, e.g. 'Vladimir Putin' for 'Wladimir Putin'.")
+    role: OptionalText = Field(default=None, description="Office or role in English, e.g. 'President of Iran'.")
+    country: CountryCode = Field(default=None, description="State the person represents, ISO 3166-1 alpha-3.")
+
+
+Quote = Annotated[str, Field(min_length=8)]
+
+
+class Event(BaseModel):
+    """Base of every event type: evidence first, so the model quotes before it fills facts."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    event_type: ClassVar[str]
+    """Stable snake_case name used in outputs, on the command line and in gold files."""
+    description: ClassVar[str]
+    """One line: what this event is."""
+    identity_fields: ClassVar[tuple[str, ...]]
+    """Fields that decide whether two records describe the same event."""
+    identity_match: ClassVar[Literal["all", "any"]] = "all"
+    """Whether all identity fields must agree, or any one of them."""
+    person_fields: ClassVar[tuple[str, ...]] = ()
+    """Fields holding persons: compared by surname when merging and scoring."""
+    guidance: ClassVar[str | None] = None
+    """Inline prompt guidance; when None, llmx reads ``<event_type>.md`` beside the module or in prompts/types/."""
+
+    evidence: list[Quote] = Field(
+        min_length=1,
+        description="One or more sentences copied character for character from the article that state this event. Keep the article's language.",
+    )
+    attributed_to: OptionalText = Field(
+        default=None,
+        description="Who the article says claims this (e.g. 'USA' for 'die USA glauben'), else null.",
+    )
+
+    @field_validator("evidence")
+    @classmethod
+    def _quotes_in_source(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
+        """Re-ask when a quote is not in the article; on the last attempt let it through to be marked ungrounded."""
+        context = info.context or {}
+        source = context.get("source")
+        if not source or context.get("attempt", 1) > context.get("reasks", 0):
+            return quotes
+        missing = [q for q in quotes if align_quote(q, source) is None]
+        if missing:
+            listed = "; ".join(repr(q[:100]) for q in missing)
+            raise ValueError(f"evidence not found in the article: {listed}. Copy whole sentences from the article exactly, without translating")
+        return quotes
