@@ -19,6 +19,7 @@ from instructor.core.exceptions import IncompleteOutputException, InstructorRetr
 from pydantic import BaseModel
 
 from llmx.errors import ExtractionError, ProviderError
+from llmx.log import CallLog
 from llmx.providers.base import Endpoint
 
 M = TypeVar("M", bound=BaseModel)
@@ -89,10 +90,14 @@ def call_model(
     temperature: float = 0.0,
     max_tokens: int | None = None,
     context: dict[str, Any] | None = None,
+    article_id: str | None = None,
 ) -> M:
     """Ask for ``response_model``; usage is added to ``usage`` even when the call fails."""
     client = instructor.from_openai(endpoint.client, mode=endpoint.instructor_mode)
     client.on("completion:response", usage.record)
+    log = CallLog(article_id)
+    client.on("completion:kwargs", log.on_kwargs)
+    client.on("completion:response", log.on_response)
     if context is not None:
         # Validators read context["attempt"]; grounding re-asks only while retries remain.
         context.update(attempt=0, reasks=max_retries)

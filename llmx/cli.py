@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 
 from llmx import __version__
-from llmx.errors import LlmxError
+from llmx.errors import LlmxError, ProviderError, UsageError
 from llmx.extract import ExtractOptions, extract_all
 from llmx.prepare import DEFAULT_CHUNK_CHARS
 from llmx.providers.base import MODES, ProviderSettings, choose_provider, get_provider, provider_names
@@ -80,23 +81,51 @@ def main_options(
     """
 
 
+ProviderOpt = Annotated[Optional[str], typer.Option("--provider", "-p", envvar="LLMX_PROVIDER", help=f"One of: {', '.join(provider_names())}. Default: compatible with --base-url, openai with OPENAI_API_KEY, else local.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", envvar="LLMX_MODEL", help="Model name (provider default if omitted).")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", envvar="LLMX_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="LLMX_API_KEY", help="API key for --base-url servers that need one (openai reads OPENAI_API_KEY).", show_default=False)]
+ModeOpt = Annotated[Optional[str], typer.Option("--mode", envvar="LLMX_MODE", help=f"Structured-output mode: {', '.join(MODES)}. Default depends on the provider.")]
+SchemaOpt = Annotated[Optional[list[str]], typer.Option("--schema", "-s", help="Event type to extract (repeatable). Default: all registered types.")]
+RetriesOpt = Annotated[int, typer.Option("--max-retries", min=0, help="Re-asks after an invalid or ungrounded answer.")]
+TemperatureOpt = Annotated[float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")]
+MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on the answer's length per call.")]
+ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")]
+EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
+
+
+def check_evidence(value: str) -> str:
+    if value not in ("cite", "quote"):
+        raise typer.BadParameter("choose from cite, quote", param_hint="--evidence")
+    return value
+
+
+def parse_date(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published) if published else None
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+
+
 @app.command()
 def extract(
     inputs: Annotated[list[str], typer.Argument(help="Text files, directories of .txt files, globs, .jsonl files (id + text per line) or - for stdin.", show_default=False)],
-    schema: Annotated[Optional[list[str]], typer.Option("--schema", "-s", help="Event type to extract (repeatable). Default: all registered types.")] = None,
-    provider: Annotated[Optional[str], typer.Option("--provider", "-p", envvar="LLMX_PROVIDER", help=f"One of: {', '.join(provider_names())}. Default: compatible with --base-url, openai with a key, else local.")] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", envvar="LLMX_MODEL", help="Model name (provider default if omitted).")] = None,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", envvar="LLMX_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")] = None,
-    api_key: Annotated[Optional[str], typer.Option("--api-key", envvar="OPENAI_API_KEY", help="API key (prefer the environment variable).", show_default=False)] = None,
-    mode: Annotated[Optional[str], typer.Option("--mode", envvar="LLMX_MODE", help=f"Structured-output mode: {', '.join(MODES)}. Default depends on the provider.")] = None,
+    schema: SchemaOpt = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", envvar="LLMX_FORMAT", help="Output format: json, jsonl, csv or table.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
-    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Re-asks after an invalid or ungrounded answer.")] = 2,
-    temperature: Annotated[float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
-    max_tokens: Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on the answer's length per call.")] = 1024,
+    max_retries: RetriesOpt = 2,
+    temperature: TemperatureOpt = 0.0,
+    max_tokens: MaxTokensOpt = 1024,
     published: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")] = None,
-    chunk_chars: Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")] = DEFAULT_CHUNK_CHARS,
-    strict: Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")] = False,
+    chunk_chars: ChunkOpt = DEFAULT_CHUNK_CHARS,
+    strict: StrictOpt = False,
+    evidence: EvidenceOpt = "cite",
     schemas_dir: SchemasDir = None,
 ) -> None:
     """Extract events from articles.
@@ -112,14 +141,11 @@ def extract(
     with user_errors():
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose from {', '.join(FORMATS)}", param_hint="--format")
-        try:
-            pub = date.fromisoformat(published) if published else None
-        except ValueError:
-            raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+        pub = parse_date(published)
         types = registry_for(schemas_dir).select(schema)
         settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
         chosen = get_provider(choose_provider(settings, provider))
-        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict)
+        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict, check_evidence(evidence))
         items = list(read_inputs(inputs))
         failed = 0
         out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
@@ -146,6 +172,60 @@ def _run(docs: Iterator[dict], writer: Writer) -> int:
             error(message)
         failed += bool(doc["errors"])
     return failed
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Argument(help="Gold annotations: JSONL with id, text and events per line (see docs/eval-format.md).", show_default=False)],
+    predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Score this saved llmx JSONL output instead of running the model.")] = None,
+    save: Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the predictions made during this run (JSONL).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    schema: SchemaOpt = None,
+    provider: ProviderOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key: ApiKeyOpt = None,
+    mode: ModeOpt = None,
+    max_retries: RetriesOpt = 2,
+    temperature: TemperatureOpt = 0.0,
+    max_tokens: MaxTokensOpt = 1024,
+    chunk_chars: ChunkOpt = DEFAULT_CHUNK_CHARS,
+    strict: StrictOpt = False,
+    evidence: EvidenceOpt = "cite",
+    schemas_dir: SchemasDir = None,
+) -> None:
+    """Measure extraction quality: precision/recall/F1 per type, field accuracy, grounding, tokens, time.
+
+    Examples:
+
+      llmx eval gold.jsonl --save-predictions run.jsonl
+
+      llmx eval gold.jsonl --predictions run.jsonl -f json
+    """
+    from llmx.evaluate import evaluate, load, run_predictions
+    from llmx.score import render_table
+
+    with user_errors():
+        if fmt not in ("table", "json"):
+            raise typer.BadParameter("choose from table, json", param_hint="--format")
+        try:
+            gold_rows = load(gold)
+            predicted = load(predictions) if predictions else None
+        except (OSError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+        registry = registry_for(schemas_dir)
+        if predicted is None:
+            types = registry.select(schema)
+            settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
+            chosen = get_provider(choose_provider(settings, provider))
+            options = ExtractOptions(types, max_retries, temperature, max_tokens, None, chunk_chars, strict, check_evidence(evidence))
+            progress = lambda doc: err.print(f"{doc['id']}: {len(doc['events'])} events, {doc['seconds']:.1f}s" + (f", {len(doc['errors'])} error(s)" if doc["errors"] else ""), markup=False)  # noqa: E731
+            predicted = run_predictions(gold_rows, gold, lambda: chosen.connect(settings), options, save, progress)
+        report = evaluate(gold_rows, predicted, registry.types)
+        if fmt == "json":
+            print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            Console().print(*render_table(report))
 
 
 @schemas_app.command("list")
@@ -177,7 +257,7 @@ def schemas_show(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8199,
-    n_ctx: Annotated[int, typer.Option(help="Context size in tokens.")] = 4096,
+    n_ctx: Annotated[int, typer.Option(help="Context size in tokens.")] = 8192,
 ) -> None:
     """Run the embedded model as an OpenAI-compatible server until Ctrl-C.
 
@@ -187,16 +267,11 @@ def serve(
     from llmx.providers.local import running_server
     from llmx.providers.weights import MODEL_NAME
 
-    with user_errors(), running_server(port=port, n_ctx=n_ctx) as base_url:
-        err.print(f"serving {MODEL_NAME} at {base_url} (Ctrl-C to stop)", markup=False)
-        try:
-            typer.get_app_dir  # keep the process alive in a plain, interruptible wait
-            import time
-
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+    with user_errors(), running_server(port=port, n_ctx=n_ctx) as server:
+        err.print(f"serving {MODEL_NAME} at {server.base_url} (Ctrl-C to stop; log: {server.log})", markup=False)
+        while server.process.poll() is None:
+            time.sleep(1)
+        raise ProviderError(f"the model server stopped with code {server.process.returncode}; see {server.log}")
 
 
 def main() -> None:

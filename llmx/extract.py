@@ -20,7 +20,8 @@ from llmx.call import Usage, call_model
 from llmx.errors import LlmxError, ProviderError
 from llmx.ground import align_quote
 from llmx.merge import merge_events
-from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean
+from llmx.cite import citing_model, numbered, resolve
+from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean, sentences
 from llmx.prompt import build_messages
 from llmx.providers.base import Endpoint
 from llmx.read import Article, InputFailure
@@ -37,6 +38,8 @@ class ExtractOptions:
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     strict: bool = False
     """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
+    evidence: str = "cite"
+    """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -71,33 +74,45 @@ def failure_document(failure: InputFailure) -> dict[str, Any]:
             "usage": Usage().to_dict(), "seconds": 0.0, "errors": [failure.error]}
 
 
+def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> list[Event]:
+    """One call for one chunk: all requested types at once, evidence cited or quoted."""
+    cite = options.evidence == "cite"
+    parts = sentences(text) if cite else []
+    shown = numbered(parts) if cite else text
+    asked = tuple(citing_model(t) for t in options.types) if cite else tuple(options.types)
+    context: dict[str, Any] = {"published": options.published, "sentences": parts, "source": None if cite else text}
+    messages = build_messages(options.types, shown, options.published, cite=cite)
+    result = call_model(endpoint, response_model(asked), messages, usage, max_retries=options.max_retries,
+                        temperature=options.temperature, max_tokens=options.max_tokens, context=context, article_id=article_id)
+    events: list[Event] = []
+    for t in options.types:
+        for event in getattr(result, t.event_type):
+            resolved = resolve(event, t, parts, context) if cite else event
+            if resolved is not None:
+                events.append(resolved)
+    return events
+
+
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
     """Extract, ground and merge the events of one article; never raises for model trouble."""
     started = time.perf_counter()
     usage = Usage()
     errors: list[str] = []
     warnings: list[str] = []
-    model = response_model(tuple(options.types))
     text = clean(article.text)
     chunks = chunk(text, options.chunk_chars)
     if len(chunks) > 1:
         warnings.append(f"{len(text)} characters: split into {len(chunks)} chunks on sentence boundaries")
     events: list[Event] = []
     for part in chunks:
-        messages = build_messages(options.types, part.text, options.published)
-        context = {"source": part.text, "published": options.published}
         try:
-            result = call_model(endpoint, model, messages, usage, max_retries=options.max_retries,
-                                temperature=options.temperature, max_tokens=options.max_tokens, context=context)
+            events.extend(extract_chunk(endpoint, part.text, options, usage, article.id))
         except ProviderError as exc:
             errors.append(f"{article.source}: {exc}")
             break  # the endpoint is down or refuses us: the other chunks would fail the same way
         except LlmxError as exc:
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             errors.append(f"{article.source}{where}: {exc}")
-            continue
-        for t in options.types:
-            events.extend(getattr(result, t.event_type))
     records = [ground_event(e, article.text) for e in merge_events(events)]
     if options.strict:
         dropped = sum(1 for r in records if not r["grounded"])

@@ -12,9 +12,19 @@ from typing import Any
 
 from llmx.registry import type_specs
 from llmx.schemas.base import Event
-from llmx.score import SKIP, TypeSpec, same_event, value_key
+from llmx.score import SKIP, TypeSpec, value_key, value_keys
 
 NOT_FACTS = (*SKIP, "attributed_to")
+
+
+def same_identity(a: dict[str, Any], b: dict[str, Any], spec: TypeSpec) -> bool:
+    """Identity as in scoring, but lists must nest: Putin+Pezeshkian and Putin+Zardari are two meetings."""
+    hits = []
+    for name in spec.identity_fields:
+        person = name in spec.person_fields
+        left, right = set(value_keys(a.get(name), person)), set(value_keys(b.get(name), person))
+        hits.append(bool(left and right) and len(left & right) == min(len(left), len(right)))
+    return any(hits) if spec.identity_match == "any" else all(hits)
 
 
 def conflicts(a: dict[str, Any], b: dict[str, Any], spec: TypeSpec) -> bool:
@@ -52,7 +62,7 @@ def merge_events(events: list[Event]) -> list[Event]:
         cls, record = type(event), event.model_dump(mode="json")
         spec = specs[cls.event_type]
         for i, (other_cls, other) in enumerate(kept):
-            if other_cls is cls and same_event(other, record, spec) and not conflicts(other, record, spec):
+            if other_cls is cls and same_identity(other, record, spec) and not conflicts(other, record, spec):
                 kept[i] = (cls, combine(other, record, spec))
                 break
         else:

@@ -15,7 +15,8 @@ BOILERPLATE = re.compile(
     r"follow us on .*|image (source|caption).*|copyright .*|©.*)\s*$",
     re.IGNORECASE,
 )
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'“”»«]?\s+(?=[\"'„“«»(\[]?[A-ZÄÖÜ0-9\u0400-\u04FF])|\n\s*\n")
+_NEXT = r"(?=[\"'„“«»(\[]?[A-ZÄÖÜ0-9\u0400-\u04FF])"
+SENTENCE_END = re.compile(rf"(?<=[.!?…][\"'“”»«])\s+{_NEXT}|(?<=[.!?…])\s+{_NEXT}|\n\s*\n")
 
 DEFAULT_CHUNK_CHARS = 6000
 """About 1,700 tokens of German: fits the embedded model's 4,096-token context with prompt and answer."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+import json
 from functools import cache
 from importlib.resources import files
 
 import jinja2
 from pydantic import BaseModel
 
+from llmx.cite import citing_model, numbered
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -40,7 +42,7 @@ def _type_name(schema: dict, defs: dict) -> str:
         nullable = any(s.get("type") == "null" for s in schema["anyOf"])
         return " or ".join(parts) + (" or null" if nullable else "")
     if "enum" in schema:
-        return "one of " + "|".join(str(v) for v in schema["enum"])
+        return "one of " + "|".join(str(v) for v in schema["enum"]) if len(schema["enum"]) <= 12 else "code"
     kind = schema.get("type")
     if kind == "array":
         return "list of " + _type_name(schema.get("items", {}), defs)
@@ -73,17 +75,43 @@ def type_prompt(cls: type[Event]) -> TypePrompt:
     return TypePrompt(cls.event_type, cls.description, guidance_for(cls), compact_fields(cls))
 
 
-def system_prompt(types: list[type[Event]]) -> str:
-    return _env().get_template("system.j2").render(types=[type_prompt(t) for t in types]).strip()
+def system_prompt(types: list[type[Event]], cite: bool = False) -> str:
+    shown = [type_prompt(citing_model(t) if cite else t) for t in types]
+    return _env().get_template("system.j2").render(types=shown, cite=cite).strip()
 
 
 def user_prompt(text: str, published: date | None = None) -> str:
     return _env().get_template("user.j2").render(text=text, published=published.isoformat() if published else None).strip()
 
 
-def build_messages(types: list[type[Event]], text: str, published: date | None = None) -> list[dict[str, str]]:
-    """The chat messages for one article (or one chunk of it)."""
+def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str]]:
+    """One worked example (prompts/examples/) as a user/assistant turn, showing only the requested types."""
+    folder = files("llmx.prompts").joinpath("examples")
+    lines = [line for line in folder.joinpath("example.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    answers = json.loads(folder.joinpath("example.json").read_text(encoding="utf-8"))
+    answer: dict[str, list] = {}
+    for t in types:
+        events = []
+        properties = t.model_json_schema()["properties"]
+        for event in answers.get(t.event_type, []):
+            filled = {name: event.get(name, [] if spec.get("type") == "array" else None) for name, spec in properties.items()}
+            filled["evidence"] = event["evidence"] if cite else [lines[n - 1] for n in event["evidence"]]
+            events.append(filled)
+        answer[t.event_type] = events
+    shown = numbered(lines) if cite else " ".join(lines)
     return [
-        {"role": "system", "content": system_prompt(types)},
+        {"role": "user", "content": user_prompt(shown)},
+        {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)},
+    ]
+
+
+def build_messages(types: list[type[Event]], text: str, published: date | None = None, cite: bool = False) -> list[dict[str, str]]:
+    """The chat messages for one article (or chunk): static system prompt and example first, so servers cache them.
+
+    In citing mode ``text`` is the numbered rendering from :func:`llmx.cite.numbered`.
+    """
+    return [
+        {"role": "system", "content": system_prompt(types, cite)},
+        *example_messages(types, cite),
         {"role": "user", "content": user_prompt(text, published)},
     ]

