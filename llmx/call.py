@@ -18,6 +18,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
+from llmx.cache import ResponseCache, request_key
 from llmx.errors import ExtractionError, ProviderError
 from llmx.log import CallLog
 from llmx.providers.base import Endpoint
@@ -30,6 +31,8 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    cached: int = 0
+    """Answers served from the response cache (no request, no tokens)."""
 
     def record(self, response: Any) -> None:
         """instructor hook: one raw completion arrived."""
@@ -43,6 +46,7 @@ class Usage:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.calls += other.calls
+        self.cached += other.cached
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -75,6 +79,17 @@ def describe_api_error(exc: openai.APIError, endpoint: Endpoint) -> str:
     return f"{where}: {' '.join(str(exc).split())[:200]}"
 
 
+def answer_text(completion: Any) -> str | None:
+    """The model's raw answer: message content, or the first tool call's arguments."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if getattr(message, "tool_calls", None):
+        return message.tool_calls[0].function.arguments
+    return getattr(message, "content", None)
+
+
 def first_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] + ("…" if len(text) > 300 else "")
@@ -91,10 +106,26 @@ def call_model(
     max_tokens: int | None = None,
     context: dict[str, Any] | None = None,
     article_id: str | None = None,
+    cache: ResponseCache | None = None,
 ) -> M:
     """Ask for ``response_model``; usage is added to ``usage`` even when the call fails."""
+    kwargs: dict[str, Any] = {"temperature": temperature, **endpoint.request_extras(response_model)}
+    if max_tokens:
+        kwargs["max_tokens"] = max_tokens
+    key = None
+    if cache is not None:
+        request = {"messages": messages, "schema": response_model.model_json_schema(), "max_retries": max_retries, **kwargs}
+        key = request_key(endpoint.provider, endpoint.model, endpoint.mode, request)
+        hit = cache.get(key)
+        if hit is not None:
+            usage.cached += 1
+            if context is not None:
+                context.update(attempt=max_retries + 1, reasks=max_retries)  # already grounded when stored
+            return response_model.model_validate_json(hit.body, context=context, strict=endpoint.strict)
+    spent = Usage()
     client = instructor.from_openai(endpoint.client, mode=endpoint.instructor_mode)
     client.on("completion:response", usage.record)
+    client.on("completion:response", spent.record)
     log = CallLog(article_id)
     client.on("completion:kwargs", log.on_kwargs)
     client.on("completion:response", log.on_response)
@@ -102,11 +133,8 @@ def call_model(
         # Validators read context["attempt"]; grounding re-asks only while retries remain.
         context.update(attempt=0, reasks=max_retries)
         client.on("completion:response", lambda _: context.__setitem__("attempt", context["attempt"] + 1))
-    kwargs: dict[str, Any] = {"temperature": temperature, **endpoint.request_extras(response_model)}
-    if max_tokens:
-        kwargs["max_tokens"] = max_tokens
     try:
-        return client.chat.completions.create(
+        result = client.chat.completions.create(
             model=endpoint.model,
             response_model=response_model,
             messages=messages,
@@ -115,14 +143,17 @@ def call_model(
             context=context,
             **kwargs,
         )
-    except IncompleteOutputException:
-        raise ExtractionError(f"the model's answer was cut off at max_tokens={max_tokens}; raise --max-tokens") from None
+    except IncompleteOutputException as exc:
+        raise ExtractionError(f"the model's answer was cut off at max_tokens={max_tokens}", answer_text(exc.last_completion)) from None
     except InstructorRetryException as exc:
         api = _api_error(exc)
         if api is not None:
             raise ProviderError(describe_api_error(api, endpoint)) from None
         attempts = getattr(exc, "n_attempts", max_retries + 1)
         last = exc.failed_attempts[-1].exception if getattr(exc, "failed_attempts", None) else exc
-        raise ExtractionError(f"model output still invalid after {attempts} attempts: {first_line(last)}") from None
+        raise ExtractionError(f"model output still invalid after {attempts} attempts: {first_line(last)}", answer_text(exc.last_completion)) from None
     except openai.APIError as exc:
         raise ProviderError(describe_api_error(exc, endpoint)) from None
+    if cache is not None and key is not None:
+        cache.put(key, endpoint.model, result.model_dump_json(), spent.prompt_tokens, spent.completion_tokens)
+    return result

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,7 +16,7 @@ from rich.console import Console
 
 from llmx import __version__
 from llmx.errors import LlmxError, ProviderError, UsageError
-from llmx.extract import ExtractOptions, extract_all
+from llmx.extract import ExtractOptions
 from llmx.prepare import DEFAULT_CHUNK_CHARS
 from llmx.providers.base import MODES, ProviderSettings, choose_provider, get_provider, provider_names
 from llmx.read import Article, read_inputs
@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 schemas_app = typer.Typer(help="List, inspect and check event types.", no_args_is_help=True)
 app.add_typer(schemas_app, name="schemas")
+cache_app = typer.Typer(help="Inspect or clear the response cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -56,6 +58,12 @@ SchemasDir = Annotated[
     Optional[list[Path]],
     typer.Option("--schemas-dir", envvar="LLMX_SCHEMAS_DIR", help="Extra directory of event-type modules (repeatable)."),
 ]
+
+
+def gold_types(gold_rows: list[dict], registry: Registry) -> list[str]:
+    """The types a gold file annotates: extracting others would cost tokens and could only score as false positives."""
+    seen = {e.get("type") for row in gold_rows for e in row.get("events") or []}
+    return [name for name in registry.types if name in seen] or list(registry.types)
 
 
 def registry_for(schemas_dir: list[Path] | None) -> Registry:
@@ -118,7 +126,11 @@ def extract(
     api_key: ApiKeyOpt = None,
     mode: ModeOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", envvar="LLMX_FORMAT", help="Output format: json, jsonl, csv or table.")] = "table",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output. An existing JSONL file is resumed.")] = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, envvar="LLMX_CONCURRENCY", help="Articles in flight at once. Default: 1 for the embedded model, 8 otherwise.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Start the --output file afresh instead of resuming it.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (errors are still printed).")] = False,
     max_retries: RetriesOpt = 2,
     temperature: TemperatureOpt = 0.0,
     max_tokens: MaxTokensOpt = 1024,
@@ -134,44 +146,52 @@ def extract(
 
       llmx extract examples/seed-putin-pezeshkian.txt
 
-      llmx extract articles/ -f jsonl -o events.jsonl
+      llmx extract articles/ -f jsonl -o events.jsonl -j 16    (run it again to resume)
 
       llmx extract news.jsonl --base-url http://localhost:8000/v1 --model qwen2.5 -s meeting
     """
+    from llmx.cache import ResponseCache
+    from llmx.run import finished_ids, run_batch
+
     with user_errors():
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose from {', '.join(FORMATS)}", param_hint="--format")
         pub = parse_date(published)
         types = registry_for(schemas_dir).select(schema)
         settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
-        chosen = get_provider(choose_provider(settings, provider))
-        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict, check_evidence(evidence))
+        name = choose_provider(settings, provider)
+        chosen = get_provider(name)
+        cache = None if no_cache else ResponseCache()
+        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict, check_evidence(evidence), cache)
         items = list(read_inputs(inputs))
-        failed = 0
-        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        resume = bool(output and fmt == "jsonl" and output.exists() and not overwrite)
+        done = finished_ids(output) if resume and output else set()
+        if done and not quiet:
+            err.print(f"resuming {output}: {len(done)} article(s) already done", markup=False)
+        out = output.open("a" if resume else "w", encoding="utf-8", newline="") if output else sys.stdout
         writer = Writer(out, fmt, types, Console(file=out, width=160) if output else None)
+
+        def write(doc: dict) -> None:
+            writer.write(doc)
+            for message in doc["errors"]:
+                error(message)
+
         try:
-            if any(isinstance(i, Article) for i in items):
-                with chosen.connect(settings) as endpoint:
-                    failed = _run(extract_all(endpoint, items, options), writer)
-            else:
-                failed = _run(extract_all(None, items, options), writer)  # type: ignore[arg-type]
+            needs_model = any(isinstance(i, Article) and i.id not in done for i in items)
+            with chosen.connect(settings) if needs_model else nullcontext() as endpoint:
+                jobs = concurrency or (1 if name == "local" else 8)
+                summary = run_batch(endpoint, items, options, write, concurrency=jobs, skip=done, show_progress=not quiet and err.is_terminal)
         finally:
             writer.close()
             if output:
                 out.close()
-        if failed:
+            if cache:
+                cache.close()
+        if not quiet and len(items) > 1:
+            for line in summary.lines():
+                err.print(line, markup=False)
+        if summary.failed:
             raise typer.Exit(1)
-
-
-def _run(docs: Iterator[dict], writer: Writer) -> int:
-    failed = 0
-    for doc in docs:
-        writer.write(doc)
-        for message in doc["errors"]:
-            error(message)
-        failed += bool(doc["errors"])
-    return failed
 
 
 @app.command("eval")
@@ -196,6 +216,8 @@ def eval_command(
 ) -> None:
     """Measure extraction quality: precision/recall/F1 per type, field accuracy, grounding, tokens, time.
 
+    Extracts the types the gold file annotates (or those given with -s).
+
     Examples:
 
       llmx eval gold.jsonl --save-predictions run.jsonl
@@ -215,7 +237,7 @@ def eval_command(
             raise UsageError(str(exc)) from None
         registry = registry_for(schemas_dir)
         if predicted is None:
-            types = registry.select(schema)
+            types = registry.select(schema or gold_types(gold_rows, registry))
             settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
             chosen = get_provider(choose_provider(settings, provider))
             options = ExtractOptions(types, max_retries, temperature, max_tokens, None, chunk_chars, strict, check_evidence(evidence))
@@ -241,17 +263,64 @@ def schemas_show(
     name: Annotated[str, typer.Argument(help="Event type name, e.g. meeting.")],
     schemas_dir: SchemasDir = None,
 ) -> None:
-    """Show a type's JSON Schema, its prompt guidance and the prompt the model sees."""
-    from llmx.prompt import compact_fields
-    from llmx.registry import guidance_for
+    """Show a type's guidance, the prompt section the model sees (with its token count) and its JSON Schema."""
+    from llmx.cite import citing_model
+    from llmx.kit import count_tokens
+    from llmx.prompt import type_prompt
 
     with user_errors():
         cls = registry_for(schemas_dir).select([name])[0]
+        shown = type_prompt(citing_model(cls))
+        section = f"## {shown.name}\n{shown.description}\n{shown.guidance.strip()}\nFields:\n{shown.fields}"
+        tokens, exact = count_tokens(section)
         print(f"# {cls.event_type}: {cls.description}\n")
         print(f"identity fields: {', '.join(cls.identity_fields)} (match {cls.identity_match})\n")
-        print("## Guidance\n" + guidance_for(cls).strip() + "\n")
-        print("## Fields as the model sees them\n" + compact_fields(cls) + "\n")
+        print("## Guidance\n" + shown.guidance.strip() + "\n")
+        print(f"## Prompt section as the model sees it ({'' if exact else '≈'}{tokens} tokens)\n" + section + "\n")
         print("## JSON Schema\n" + json.dumps(cls.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@schemas_app.command("check")
+def schemas_check(
+    name: Annotated[Optional[str], typer.Argument(help="Check only this type (default: all).")] = None,
+    schemas_dir: SchemasDir = None,
+) -> None:
+    """Check types before shipping them: event model, field descriptions, provider schema rules, identity fields, guidance.
+
+    Exits 1 with a list of problems; import errors and name clashes count too.
+    """
+    from llmx.kit import check_type
+
+    with user_errors():
+        registry = load_registry(schemas_dir)
+        types = registry.select([name] if name else None)
+        problems = [str(p) for t in types for p in check_type(t)]
+        problems = [p for p in registry.problems if not name or name in p] + problems
+        for cls in types:
+            if not any(p.startswith(f"{cls.event_type}:") for p in problems):
+                print(f"ok  {cls.event_type}  [{registry.origins[cls.event_type]}]")
+        for problem in problems:
+            print(f"problem  {problem}")
+        if problems:
+            raise typer.Exit(1)
+
+
+@schemas_app.command("new")
+def schemas_new(
+    name: Annotated[str, typer.Argument(help="snake_case name of the new type, e.g. sanction.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the files (your schemas directory).")] = Path("."),
+) -> None:
+    """Scaffold a new event type: the model, its prompt guidance, a gold example and a cassette test."""
+    from llmx.kit import scaffold
+
+    with user_errors():
+        try:
+            written = scaffold(name, directory)
+        except (ValueError, FileExistsError) as exc:
+            raise UsageError(str(exc)) from None
+        for path in written:
+            print(f"wrote {path}")
+        print(f"next: fill in the TODOs, then `llmx schemas check {name} --schemas-dir {directory}` (see docs/schema-authors.md)")
 
 
 @app.command()
@@ -272,6 +341,29 @@ def serve(
         while server.process.poll() is None:
             time.sleep(1)
         raise ProviderError(f"the model server stopped with code {server.process.returncode}; see {server.log}")
+
+
+@cache_app.command("stats")
+def cache_stats() -> None:
+    """Where the cache is, how many answers it holds and the tokens they saved."""
+    from llmx.cache import ResponseCache
+
+    cache = ResponseCache()
+    stats = cache.stats()
+    cache.close()
+    print(f"path: {stats.path}\nentries: {stats.entries}\nsize: {stats.bytes / 1e6:.1f} MB\n"
+          f"tokens stored: {stats.prompt_tokens_saved} prompt + {stats.completion_tokens_saved} completion")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached answer."""
+    from llmx.cache import ResponseCache
+
+    cache = ResponseCache()
+    removed = cache.clear()
+    cache.close()
+    print(f"removed {removed} cached answer(s) from {cache.path}")
 
 
 def main() -> None:

@@ -22,4 +22,9 @@ class ProviderError(LlmxError):
 
 
 class ExtractionError(LlmxError):
-    """The model's answer stayed invalid after all retries."""
+    """The model's answer stayed invalid after all retries (or was cut off)."""
+
+    def __init__(self, message: str, last_answer: str | None = None):
+        super().__init__(message)
+        self.last_answer = last_answer
+        """The last raw answer, so valid events in it can still be kept."""

@@ -14,10 +14,12 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+import jiter
+from pydantic import BaseModel, Field, ValidationError, create_model
 
+from llmx.cache import ResponseCache
 from llmx.call import Usage, call_model
-from llmx.errors import LlmxError, ProviderError
+from llmx.errors import ExtractionError, LlmxError, ProviderError
 from llmx.ground import align_quote
 from llmx.merge import merge_events
 from llmx.cite import citing_model, numbered, resolve
@@ -40,14 +42,19 @@ class ExtractOptions:
     """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
     evidence: str = "cite"
     """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
+    cache: ResponseCache | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+MAX_EVENTS_PER_TYPE = 10
+"""Per chunk. As maxItems in the schema it also stops a looping model under constrained decoding."""
 
 
 @cache
 def response_model(types: tuple[type[Event], ...]) -> type[BaseModel]:
     """One model holding a list per requested type: one call extracts them all."""
     fields: dict[str, Any] = {
-        t.event_type: (list[t], Field(default_factory=list, description=t.description)) for t in types
+        t.event_type: (list[t], Field(default_factory=list, max_length=MAX_EVENTS_PER_TYPE, description=t.description)) for t in types
     }
     return create_model("Extraction", **fields)
 
@@ -74,23 +81,54 @@ def failure_document(failure: InputFailure) -> dict[str, Any]:
             "usage": Usage().to_dict(), "seconds": 0.0, "errors": [failure.error]}
 
 
-def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> list[Event]:
-    """One call for one chunk: all requested types at once, evidence cited or quoted."""
+def salvage(answer: str, asked: tuple[type[Event], ...], context: dict[str, Any]) -> tuple[list[Event], list[str]]:
+    """Keep the events of an invalid or cut-off answer that validate one by one.
+
+    A small model may get one event wrong, or loop until max_tokens; the other
+    events in its answer are still good and losing them all helps nobody.
+    """
+    try:
+        data = jiter.from_json(answer.encode("utf-8"), partial_mode=True)
+    except ValueError:
+        return [], ["answer is not JSON"]
+    kept: list[Event] = []
+    problems: list[str] = []
+    for t in asked:
+        items = data.get(t.event_type) if isinstance(data, dict) else None
+        for item in (items if isinstance(items, list) else [])[:MAX_EVENTS_PER_TYPE]:
+            try:
+                kept.append(t.model_validate(item, context={**context, "attempt": 99, "reasks": 0}))
+            except ValidationError as exc:
+                problems.append(f"{t.event_type}: {exc.errors()[0]['msg']}")
+    return kept, problems
+
+
+def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
+    """One call for one chunk: all requested types at once, evidence cited or quoted. Returns events and warnings."""
     cite = options.evidence == "cite"
     parts = sentences(text) if cite else []
     shown = numbered(parts) if cite else text
     asked = tuple(citing_model(t) for t in options.types) if cite else tuple(options.types)
     context: dict[str, Any] = {"published": options.published, "sentences": parts, "source": None if cite else text}
     messages = build_messages(options.types, shown, options.published, cite=cite)
-    result = call_model(endpoint, response_model(asked), messages, usage, max_retries=options.max_retries,
-                        temperature=options.temperature, max_tokens=options.max_tokens, context=context, article_id=article_id)
+    warnings: list[str] = []
+    try:
+        result = call_model(endpoint, response_model(asked), messages, usage, max_retries=options.max_retries,
+                            temperature=options.temperature, max_tokens=options.max_tokens, context=context,
+                            article_id=article_id, cache=options.cache)
+        answered = [(t, event) for t in options.types for event in getattr(result, t.event_type)]
+    except ExtractionError as exc:
+        kept, problems = salvage(exc.last_answer, asked, context) if exc.last_answer else ([], [])
+        if not kept:
+            raise
+        warnings.append(f"{exc}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}")
+        answered = [(t, event) for t in options.types for event in kept if event.event_type == t.event_type]
     events: list[Event] = []
-    for t in options.types:
-        for event in getattr(result, t.event_type):
-            resolved = resolve(event, t, parts, context) if cite else event
-            if resolved is not None:
-                events.append(resolved)
-    return events
+    for t, event in answered:
+        resolved = resolve(event, t, parts, context) if cite else event
+        if resolved is not None:
+            events.append(resolved)
+    return events, warnings
 
 
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
@@ -106,7 +144,9 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
     events: list[Event] = []
     for part in chunks:
         try:
-            events.extend(extract_chunk(endpoint, part.text, options, usage, article.id))
+            found, notes = extract_chunk(endpoint, part.text, options, usage, article.id)
+            events.extend(found)
+            warnings.extend(f"{article.source}: {note}" for note in notes)
         except ProviderError as exc:
             errors.append(f"{article.source}: {exc}")
             break  # the endpoint is down or refuses us: the other chunks would fail the same way

@@ -32,34 +32,40 @@ def _env() -> jinja2.Environment:
     )
 
 
-def _type_name(schema: dict, defs: dict) -> str:
-    """A short human type for a JSON Schema node: 'text', 'number', 'list of text', '{name, role}'."""
-    if "$ref" in schema:
-        target = defs[schema["$ref"].rsplit("/", 1)[-1]]
-        return "{" + ", ".join(target.get("properties", {})) + "}"
+def _type_hint(schema: dict, defs: dict) -> str:
+    """Only what the description cannot say: lists, objects and short enums ("" for plain text/number)."""
     if "anyOf" in schema:
-        parts = [_type_name(s, defs) for s in schema["anyOf"] if s.get("type") != "null"]
-        nullable = any(s.get("type") == "null" for s in schema["anyOf"])
-        return " or ".join(parts) + (" or null" if nullable else "")
-    if "enum" in schema:
-        return "one of " + "|".join(str(v) for v in schema["enum"]) if len(schema["enum"]) <= 12 else "code"
-    kind = schema.get("type")
-    if kind == "array":
-        return "list of " + _type_name(schema.get("items", {}), defs)
-    return {"string": "text", "integer": "number", "number": "number", "boolean": "true/false"}.get(kind, "value")
+        hints = [_type_hint(s, defs) for s in schema["anyOf"] if s.get("type") != "null"]
+        return next((h for h in hints if h), "")
+    if "enum" in schema and len(schema["enum"]) <= 12:
+        return "one of " + "|".join(str(v) for v in schema["enum"])
+    if schema.get("type") == "array":
+        inner = schema.get("items", {})
+        if "$ref" in inner:
+            return "list of {" + ", ".join(defs[inner["$ref"].rsplit("/", 1)[-1]].get("properties", {})) + "}"
+        return "list"
+    return ""
+
+
+SHARED_FIELDS = ("evidence", "attributed_to")
+"""Described once in the system prompt's rules, not per type."""
 
 
 def compact_fields(model: type[BaseModel]) -> str:
-    """One line per field, nested models expanded once: what the model must fill and how."""
+    """One line per field (nested models inline): what the model must fill and how, in few tokens."""
     schema = model.model_json_schema()
     defs = schema.get("$defs", {})
     lines = []
     for name, prop in schema.get("properties", {}).items():
-        lines.append(f"- {name} ({_type_name(prop, defs)}): {prop.get('description', '').strip()}")
+        if name in SHARED_FIELDS:
+            continue
+        hint = _type_hint(prop, defs)
+        line = f"- {name}{f' ({hint})' if hint else ''}: {prop.get('description', '').strip()}"
         ref = prop.get("items", {}).get("$ref") if prop.get("type") == "array" else None
         if ref:
-            for sub_name, sub in defs[ref.rsplit("/", 1)[-1]].get("properties", {}).items():
-                lines.append(f"  - {sub_name} ({_type_name(sub, defs)}): {sub.get('description', '').strip()}")
+            subs = defs[ref.rsplit("/", 1)[-1]].get("properties", {})
+            line += " " + " ".join(f"{n}: {p.get('description', '').strip()}" for n, p in subs.items())
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -94,7 +100,8 @@ def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str
         events = []
         properties = t.model_json_schema()["properties"]
         for event in answers.get(t.event_type, []):
-            filled = {name: event.get(name, [] if spec.get("type") == "array" else None) for name, spec in properties.items()}
+            # Schema order, empty facts left out: shows the model the short answer we want.
+            filled = {name: event[name] for name in properties if event.get(name) not in (None, [])}
             filled["evidence"] = event["evidence"] if cite else [lines[n - 1] for n in event["evidence"]]
             events.append(filled)
         answer[t.event_type] = events

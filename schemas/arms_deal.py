@@ -22,18 +22,18 @@ class ArmsDeal(Event):
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
 
-    supplier: Actor = Field(description="Who provides the weapons: ISO alpha-3 code for a state, English name otherwise.")
-    recipient: Actor = Field(description="Who receives the weapons: ISO alpha-3 code for a state, English name otherwise.")
-    weapons: list[str] = Field(default_factory=list, description="Weapon types in English, plural nouns, e.g. 'drones'.")
+    supplier: Actor = Field(description="Who provides the weapons: alpha-3 for a state, else English name.")
+    recipient: Actor = Field(description="Who receives them: alpha-3 for a state, else English name.")
+    weapons: list[str] = Field(default_factory=list, description="Weapon types, e.g. drones.")
     amount: OptionalText = Field(
         default=None,
-        description="The deal's value exactly as the article writes it, with its currency, e.g. '1,7-Milliarden-Dollar' or '$300m'; null if none.",
+        description="The value exactly as written, with its currency, e.g. 1,7-Milliarden-Dollar.",
     )
     status: Status = Field(
         default="unknown",
-        description="signed, delivered, approved, planned, alleged (someone claims it happened), cancelled or unknown.",
+        description="alleged when someone only claims or believes it.",
     )
-    date: IsoDate = Field(default=None, description="ISO 8601 date of the deal if the text gives it, else null.")
+    date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
 
     @computed_field(description="Value in US dollars, only when the text states it in dollars.")
     @property

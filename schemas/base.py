@@ -17,6 +17,17 @@ from llmx.ground import align_quote
 from llmx.normalize import country_code, is_alpha3, normalize_date
 
 
+def _min_chars(n: int):
+    """A length check that stays out of the JSON Schema (OpenAI strict mode rejects minLength)."""
+
+    def check(value: str) -> str:
+        if len(value.strip()) < n:
+            raise ValueError(f"must have at least {n} characters")
+        return value
+
+    return check
+
+
 def _blank_to_none(value: object) -> object:
     """Treat "", "null", "unknown" and friends as missing: small models emit them."""
     if isinstance(value, str) and value.strip().lower() in {"", "null", "none", "unknown", "n/a", "-"}:
@@ -79,12 +90,12 @@ class Person(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=2, description="Canonical English full name, e.g. 'Vladimir Putin' for 'Wladimir Putin'.")
-    role: OptionalText = Field(default=None, description="Office or role in English, e.g. 'President of Iran'.")
-    country: CountryCode = Field(default=None, description="State the person represents, ISO 3166-1 alpha-3.")
+    name: Annotated[str, AfterValidator(_min_chars(2))] = Field(description="English full name.")
+    role: OptionalText = Field(default=None, description="Office, e.g. President of Iran.")
+    country: CountryCode = Field(default=None, description="State they represent (alpha-3).")
 
 
-Quote = Annotated[str, Field(min_length=8)]
+Quote = Annotated[str, AfterValidator(_min_chars(8))]
 
 
 class Event(BaseModel):

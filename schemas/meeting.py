@@ -16,12 +16,12 @@ class Meeting(Event):
 
     participants: list[Person] = Field(
         min_length=2,
-        description="The named people who met (at least two), each with canonical English name, role and country.",
+        description="The named people who met (two or more).",
     )
-    location: OptionalText = Field(default=None, description="English name of the city where they met; null if only a country is named.")
-    country: CountryCode = Field(default=None, description="Country where they met, ISO 3166-1 alpha-3.")
-    date: IsoDate = Field(default=None, description="ISO 8601 date of the meeting if the text gives it, else null.")
-    topics: list[str] = Field(default_factory=list, description="What they discussed, short English phrases.")
+    location: OptionalText = Field(default=None, description="City where they met, in English; leave out if only a country is named.")
+    country: CountryCode = Field(default=None, description="Country where they met (alpha-3).")
+    date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
+    topics: list[str] = Field(default_factory=list, description="What they discussed, short phrases.")
 
     @field_validator("participants")
     @classmethod

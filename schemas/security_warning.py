@@ -14,12 +14,12 @@ class SecurityWarning(Event):
     identity_match = "any"
     person_fields = ("issuer",)
 
-    issuer: OptionalText = Field(default=None, description="Canonical English full name of the person who warns, else null.")
-    issuer_org: OptionalText = Field(default=None, description="Organisation that warns, English name, e.g. 'MI5'.")
+    issuer: OptionalText = Field(default=None, description="English full name of the person who warns.")
+    issuer_org: OptionalText = Field(default=None, description="Organisation that warns, e.g. MI5.")
     threat_actors: list[ActorName] = Field(
         default_factory=list,
-        description="Who poses the threat: ISO alpha-3 codes for states, English names for groups; [] if unnamed.",
+        description="Who poses the threat: alpha-3 for states, else English names.",
     )
-    target: Actor = Field(default=None, description="Who or what is threatened: ISO alpha-3 for a state, else English name.")
-    threats: list[str] = Field(default_factory=list, description="Kinds of threat in English, e.g. 'sabotage', 'assassination'.")
-    date: IsoDate = Field(default=None, description="ISO 8601 date of the warning if the text gives it, else null.")
+    target: Actor = Field(default=None, description="Who is threatened: alpha-3 for a state, else English name.")
+    threats: list[str] = Field(default_factory=list, description="Kinds of threat, e.g. sabotage.")
+    date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")

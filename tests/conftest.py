@@ -6,7 +6,6 @@ Recording (see README): start ``llmx serve --port 8199`` and run
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -16,41 +15,18 @@ os.environ.setdefault("OPENAI_API_KEY", "sk-test-dummy-key-not-real")
 
 import pytest
 
+from llmx.recording import SECRET_HEADERS, TEST_BASE_URL, TEST_MODEL, recording_args, vcr_settings  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-BASE_URL = os.environ.get("LLMX_TEST_BASE_URL", "http://127.0.0.1:8199/v1")
-MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
-SECRET_HEADERS = ["authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie", "set-cookie"]
-
-
-def scrub_response(response: dict) -> dict:
-    """Keep only harmless response headers: servers may echo request ids, cookies or org names."""
-    keep = {"content-type"}
-    response["headers"] = {k: v for k, v in response.get("headers", {}).items() if k.lower() in keep}
-    return response
-
-
-def llm_body(r1, r2) -> None:
-    """Match on the parsed JSON body (messages, schema, sampling), ignoring key order and whitespace."""
-    def parsed(request):
-        body = request.body or b"{}"
-        return json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
-
-    assert parsed(r1) == parsed(r2), "request body differs from the recorded one (prompt, schema or options changed: re-record)"
+BASE_URL = TEST_BASE_URL
+MODEL = TEST_MODEL
+__all__ = ["ROOT", "DATA", "BASE_URL", "MODEL", "SECRET_HEADERS", "llm_args"]
 
 
 @pytest.fixture(scope="session")
 def vcr_config() -> dict:
-    return {
-        "filter_headers": SECRET_HEADERS,
-        "before_record_response": scrub_response,
-        "match_on": ["method", "path", "llm_body"],
-        "decode_compressed_response": True,
-    }
-
-
-def pytest_recording_configure(config, vcr) -> None:
-    vcr.register_matcher("llm_body", llm_body)
+    return vcr_settings()
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +44,4 @@ def isolated_env(tmp_path, monkeypatch):
     yield
 
 
-def llm_args(*extra: str) -> list[str]:
-    """Command-line options that point llmx at the recorded embedded-model server."""
-    return ["--provider", "compatible", "--base-url", BASE_URL, "--model", MODEL, "--mode", "json_object", *extra]
+llm_args = recording_args

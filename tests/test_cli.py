@@ -57,7 +57,7 @@ def test_schemas_list_shows_builtins():
 def test_schemas_show_prints_schema_and_guidance():
     result = run("schemas", "show", "arms_deal")
     assert result.exit_code == 0
-    assert "Does not count" in result.stdout  # guidance from prompts/types/arms_deal.md
+    assert "Not: a state using or moving its own forces" in result.stdout  # guidance from prompts/types/arms_deal.md
     schema = json.loads(result.stdout.split("## JSON Schema\n", 1)[1])
     assert schema["properties"]["status"]["enum"][:2] == ["signed", "delivered"]
 
@@ -73,7 +73,7 @@ def test_unknown_schema_on_extract(tmp_path):
     article.write_text("Text.")
     result = run("extract", str(article), "-s", "weather", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
     assert result.exit_code == 2
-    assert "unknown schema weather (known: arms_deal, meeting, security_warning)" in one_line_error(result)
+    assert "unknown schema weather (known: arms_deal, meeting, sanction, security_warning)" in one_line_error(result)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,175 @@
+"""The schema authors' kit: scaffold a new event type and check one before it ships.
+
+``check`` answers "will this type work?" before any model is called: it is a
+proper event model, the model can read what every field means, each provider's
+structured-output mode accepts its schema, identity fields exist, and its
+prompt guidance is found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from openai.lib._pydantic import to_strict_json_schema
+
+from llmx.registry import guidance_for
+from llmx.schemas.base import Event
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+OPENAI_UNSUPPORTED = {"minLength", "maxLength", "minProperties", "maxProperties", "patternProperties", "unevaluatedProperties", "contains"}
+OPENAI_LIMITS = {"enum_values": 1000, "depth": 10, "properties": 5000}
+
+
+@dataclass(frozen=True)
+class Problem:
+    type_name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.type_name}: {self.message}"
+
+
+def _walk(node: Any, depth: int = 0):
+    """Every schema node with its nesting depth."""
+    if isinstance(node, dict):
+        yield node, depth
+        for key, value in node.items():
+            yield from _walk(value, depth + (key == "properties"))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item, depth)
+
+
+def openai_problems(schema: dict[str, Any]) -> list[str]:
+    """OpenAI strict structured outputs: supported keywords and documented size limits."""
+    problems = []
+    enum_values = properties = max_depth = 0
+    for node, depth in _walk(schema):
+        max_depth = max(max_depth, depth)
+        for keyword in OPENAI_UNSUPPORTED & node.keys():
+            problems.append(f"OpenAI strict mode does not support {keyword!r} (use a validator instead)")
+        enum_values += len(node.get("enum", []))
+        properties += len(node.get("properties", {}))
+    if enum_values > OPENAI_LIMITS["enum_values"]:
+        problems.append(f"{enum_values} enum values; OpenAI strict mode allows {OPENAI_LIMITS['enum_values']}")
+    if max_depth > OPENAI_LIMITS["depth"]:
+        problems.append(f"nesting depth {max_depth}; OpenAI strict mode allows {OPENAI_LIMITS['depth']}")
+    return sorted(set(problems))
+
+
+def llama_cpp_problem(schema: dict[str, Any]) -> str | None:
+    """llama.cpp turns the schema into a grammar; None when it can (or llama-cpp-python is not installed)."""
+    try:
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+    except ImportError:
+        return None
+    try:
+        json_schema_to_gbnf(json.dumps(schema))
+    except Exception as exc:  # the converter raises plain exceptions for unsupported constructs
+        return f"llama.cpp cannot build a grammar from the schema: {exc}"
+    return None
+
+
+def _undescribed(schema: dict[str, Any]) -> list[str]:
+    missing = []
+    for owner, node in [("", schema), *((f"{name}.", d) for name, d in schema.get("$defs", {}).items())]:
+        for field, spec in node.get("properties", {}).items():
+            if not str(spec.get("description", "")).strip():
+                missing.append(owner + field)
+    return missing
+
+
+def check_type(cls: Any) -> list[Problem]:
+    """Everything that would make this type fail or mislead the model, as readable problems."""
+    name = getattr(cls, "event_type", None) or getattr(cls, "__name__", "?")
+    if not (isinstance(cls, type) and issubclass(cls, Event)):
+        return [Problem(name, "is not a subclass of llmx.schemas.base.Event")]
+    problems = []
+    if not NAME.match(str(name)):
+        problems.append(f"event_type {name!r} must be snake_case (letters, digits, _)")
+    if not str(getattr(cls, "description", "") or "").strip():
+        problems.append("set a one-line `description`")
+    try:
+        schema = cls.model_json_schema()
+    except Exception as exc:
+        return [Problem(name, f"no JSON Schema: {exc}")]
+    for field in _undescribed(schema):
+        problems.append(f"field {field!r} has no description (the model reads descriptions)")
+    identity = tuple(getattr(cls, "identity_fields", ()) or ())
+    if not identity:
+        problems.append("declare identity_fields: the fields that decide 'the same event'")
+    for field in (*identity, *getattr(cls, "person_fields", ())):
+        if field not in cls.model_fields:
+            problems.append(f"identity/person field {field!r} is not a field of the model")
+    if getattr(cls, "identity_match", "all") not in ("all", "any"):
+        problems.append("identity_match must be 'all' or 'any'")
+    try:
+        to_strict_json_schema(cls)
+    except Exception as exc:
+        problems.append(f"OpenAI strict schema conversion fails: {exc}")
+    problems += openai_problems(schema)
+    if problem := llama_cpp_problem(schema):
+        problems.append(problem)
+    guidance = guidance_for(cls)
+    if not guidance.strip():
+        problems.append(f"no prompt guidance: add {cls.event_type}.md beside the module (what counts, what does not)")
+    unfinished = [label for label, text in [("description", str(getattr(cls, "description", ""))), ("guidance", guidance)] if "TODO" in text]
+    unfinished += [f"field {f!r}" for f, spec in schema.get("properties", {}).items() if "TODO" in str(spec.get("description", ""))]
+    if unfinished:
+        problems.append(f"TODO left in {', '.join(unfinished)}")
+    return [Problem(name, p) for p in problems]
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda n: files("llmx.templates").joinpath(n).read_text(encoding="utf-8")),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def class_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def scaffold(name: str, directory: Path) -> list[Path]:
+    """Write NAME.py, NAME.md, NAME.gold.jsonl and test_NAME.py into ``directory``; never overwrite."""
+    if not NAME.match(name):
+        raise ValueError(f"{name!r}: use snake_case, e.g. sanction or cyber_attack")
+    directory.mkdir(parents=True, exist_ok=True)
+    targets = {
+        f"{name}.py": "schema.py.j2",
+        f"{name}.md": "guidance.md.j2",
+        f"{name}.gold.jsonl": "gold.jsonl.j2",
+        f"test_{name}.py": "test_schema.py.j2",
+    }
+    existing = [directory / f for f in targets if (directory / f).exists()]
+    if existing:
+        raise FileExistsError(f"{existing[0]} already exists")
+    written = []
+    for filename, template in targets.items():
+        path = directory / filename
+        path.write_text(_templates().get_template(template).render(name=name, cls=class_name(name), directory=directory), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def count_tokens(text: str) -> tuple[int, bool]:
+    """Tokens of ``text`` for the embedded model when its tokenizer is at hand (exact), else ≈ chars/4."""
+    try:
+        import llama_cpp
+
+        from llmx.providers.weights import model_path
+
+        vocab = llama_cpp.Llama(model_path=str(model_path()), vocab_only=True, verbose=False)
+        return len(vocab.tokenize(text.encode("utf-8"), add_bos=False)), True
+    except Exception:  # no extra installed, or no model yet: an estimate is still useful
+        return max(1, len(text) // 4), False

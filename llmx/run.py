@@ -1,0 +1,151 @@
+"""Running many articles: bounded concurrency, resume from the output file, progress, summary.
+
+Each finished article is written at once (JSONL lines are flushed), so an
+interrupted run loses at most the articles in flight. Running the same command
+again resumes: articles already in the output without errors are skipped,
+failed ones are tried again, and the file never holds an article twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from llmx.call import Usage
+from llmx.extract import ExtractOptions, extract_article, failure_document
+from llmx.providers.base import Endpoint
+from llmx.read import Article, InputFailure
+
+
+@dataclass
+class Summary:
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    events: Counter = field(default_factory=Counter)
+    usage: Usage = field(default_factory=Usage)
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, doc: dict[str, Any]) -> None:
+        if doc["errors"]:
+            self.failed += 1
+            self.failures.extend((doc["id"], e) for e in doc["errors"])
+        else:
+            self.ok += 1
+        self.events.update(e["type"] for e in doc["events"])
+        self.usage.add(Usage(**{k: doc["usage"].get(k, 0) for k in ("prompt_tokens", "completion_tokens", "calls", "cached")}))
+
+    def lines(self) -> list[str]:
+        events = ", ".join(f"{n} {t}" for t, n in sorted(self.events.items())) or "none"
+        u = self.usage
+        out = [
+            f"{self.ok} ok, {self.failed} failed" + (f", {self.skipped} already done (resumed)" if self.skipped else "")
+            + f" in {self.seconds:.1f}s",
+            f"events: {events}",
+            f"tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion in {u.calls} request(s); {u.cached} cache hit(s)",
+        ]
+        out += [f"failed: {i}: {e}" for i, e in self.failures]
+        return out
+
+
+def finished_ids(path: Path) -> set[str]:
+    """Resume support: keep the output's successful documents, drop failed or torn lines, return their ids.
+
+    The file is rewritten atomically, so a crash during the rewrite loses nothing.
+    """
+    if not path.exists():
+        return set()
+    kept, ids = [], set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line torn by a crash: the article is redone
+        if isinstance(doc, dict) and not doc.get("errors") and "id" in doc and doc["id"] not in ids:
+            ids.add(doc["id"])
+            kept.append(line)
+    tmp = path.with_name(path.name + ".resume-tmp")
+    tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    os.replace(tmp, path)
+    return ids
+
+
+def progress_bar(total: int, enabled: bool) -> Progress | None:
+    if not enabled:
+        return None
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+
+
+def run_batch(
+    endpoint: Endpoint | None,
+    items: Iterable[Article | InputFailure],
+    options: ExtractOptions,
+    write: Callable[[dict[str, Any]], None],
+    *,
+    concurrency: int = 1,
+    skip: set[str] | None = None,
+    show_progress: bool | None = None,
+) -> Summary:
+    """Extract every item with at most ``concurrency`` requests in flight; ``write`` gets each document as it finishes."""
+    summary = Summary()
+    started = time.perf_counter()
+    todo: list[Article | InputFailure] = []
+    for item in items:
+        if skip and item.id in skip:
+            summary.skipped += 1
+        else:
+            todo.append(item)
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    bar = progress_bar(len(todo), show_progress and len(todo) > 1)
+
+    def finish(doc: dict[str, Any]) -> None:
+        write(doc)
+        summary.add(doc)
+        if bar is not None:
+            elapsed = time.perf_counter() - started
+            done = summary.ok + summary.failed
+            bar.update(task, advance=1, rate=f"{done / elapsed:.2f} art/s" if elapsed else "")
+
+    with bar or nullcontext():
+        task = bar.add_task("extracting", total=len(todo), rate="") if bar else None
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            pending: set[Future] = set()
+            for item in todo:
+                if isinstance(item, InputFailure):
+                    finish(failure_document(item))
+                    continue
+                if endpoint is None:
+                    raise RuntimeError("an article needs an endpoint")
+                pending.add(pool.submit(extract_article, endpoint, item, options))
+                if len(pending) >= max(1, concurrency):  # bounded: never queue thousands of articles in memory
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        finish(future.result())
+            for future in _as_done(pending):
+                finish(future.result())
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _as_done(pending: set[Future]) -> Iterable[Future]:
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        yield from done
