@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from llmx.cache import ResponseCache, request_key
 from llmx.errors import ExtractionError, ProviderError
 from llmx.log import CallLog
-from llmx.providers.base import Endpoint
+from llmx.providers.base import Endpoint, model_schema
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -114,7 +114,7 @@ def call_model(
         kwargs["max_tokens"] = max_tokens
     key = None
     if cache is not None:
-        request = {"messages": messages, "schema": response_model.model_json_schema(), "max_retries": max_retries, **kwargs}
+        request = {"messages": messages, "schema": model_schema(response_model), "max_retries": max_retries, **kwargs}
         key = request_key(endpoint.provider, endpoint.model, endpoint.mode, request)
         hit = cache.get(key)
         if hit is not None:

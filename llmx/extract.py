@@ -103,32 +103,69 @@ def salvage(answer: str, asked: tuple[type[Event], ...], context: dict[str, Any]
     return kept, problems
 
 
-def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
-    """One call for one chunk: all requested types at once, evidence cited or quoted. Returns events and warnings."""
+@dataclass(frozen=True)
+class ChunkRequest:
+    """Everything one call for one chunk needs, and what turns its answer back into events."""
+
+    types: list[type[Event]]
+    asked: tuple[type[Event], ...]
+    sentences: list[str]
+    messages: list[dict[str, str]]
+    context: dict[str, Any]
+
+    @property
+    def response_model(self) -> type[BaseModel]:
+        return response_model(self.asked)
+
+
+def prepare_chunk(text: str, options: ExtractOptions) -> ChunkRequest:
+    """Messages and validation context for one chunk, evidence cited or quoted."""
     cite = options.evidence == "cite"
     parts = sentences(text) if cite else []
-    shown = numbered(parts) if cite else text
     asked = tuple(citing_model(t) for t in options.types) if cite else tuple(options.types)
     context: dict[str, Any] = {"published": options.published, "sentences": parts, "source": None if cite else text}
-    messages = build_messages(options.types, shown, options.published, cite=cite)
-    warnings: list[str] = []
+    messages = build_messages(options.types, numbered(parts) if cite else text, options.published, cite=cite)
+    return ChunkRequest(list(options.types), asked, parts, messages, context)
+
+
+def to_events(request: ChunkRequest, answered: list[Event]) -> list[Event]:
+    """Validated answers as real events (cited sentence numbers become verbatim sentences)."""
+    events = []
+    for t in request.types:
+        for event in answered:
+            if event.event_type != t.event_type:
+                continue
+            resolved = resolve(event, t, request.sentences, request.context) if request.sentences else event
+            if resolved is not None:
+                events.append(resolved)
+    return events
+
+
+def events_from_answer(request: ChunkRequest, answer: str) -> tuple[list[Event], list[str]]:
+    """Validate a raw answer obtained elsewhere (e.g. the OpenAI Batch API): whole if valid, else event by event."""
     try:
-        result = call_model(endpoint, response_model(asked), messages, usage, max_retries=options.max_retries,
-                            temperature=options.temperature, max_tokens=options.max_tokens, context=context,
+        result = request.response_model.model_validate_json(answer, context={**request.context, "attempt": 99, "reasks": 0})
+        return to_events(request, [e for t in request.asked for e in getattr(result, t.event_type)]), []
+    except ValidationError as exc:
+        kept, problems = salvage(answer, request.asked, request.context)
+        if not kept:
+            raise ExtractionError(f"invalid answer: {exc.errors()[0]['msg'] if exc.errors() else exc}", answer) from None
+        return to_events(request, kept), [f"invalid answer; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
+
+
+def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
+    """One call for one chunk: all requested types at once. Returns events and warnings."""
+    request = prepare_chunk(text, options)
+    try:
+        result = call_model(endpoint, request.response_model, request.messages, usage, max_retries=options.max_retries,
+                            temperature=options.temperature, max_tokens=options.max_tokens, context=request.context,
                             article_id=article_id, cache=options.cache)
-        answered = [(t, event) for t in options.types for event in getattr(result, t.event_type)]
+        return to_events(request, [e for t in request.asked for e in getattr(result, t.event_type)]), []
     except ExtractionError as exc:
-        kept, problems = salvage(exc.last_answer, asked, context) if exc.last_answer else ([], [])
+        kept, problems = salvage(exc.last_answer, request.asked, request.context) if exc.last_answer else ([], [])
         if not kept:
             raise
-        warnings.append(f"{exc}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}")
-        answered = [(t, event) for t in options.types for event in kept if event.event_type == t.event_type]
-    events: list[Event] = []
-    for t, event in answered:
-        resolved = resolve(event, t, parts, context) if cite else event
-        if resolved is not None:
-            events.append(resolved)
-    return events, warnings
+        return to_events(request, kept), [f"{exc}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
 
 
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import jinja2
 from pydantic import BaseModel
 
 from llmx.cite import citing_model, numbered
+from llmx.providers.base import model_schema
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -51,9 +52,10 @@ SHARED_FIELDS = ("evidence", "attributed_to")
 """Described once in the system prompt's rules, not per type."""
 
 
+@cache
 def compact_fields(model: type[BaseModel]) -> str:
     """One line per field (nested models inline): what the model must fill and how, in few tokens."""
-    schema = model.model_json_schema()
+    schema = model_schema(model)
     defs = schema.get("$defs", {})
     lines = []
     for name, prop in schema.get("properties", {}).items():
@@ -82,6 +84,11 @@ def type_prompt(cls: type[Event]) -> TypePrompt:
 
 
 def system_prompt(types: list[type[Event]], cite: bool = False) -> str:
+    return _system_prompt(tuple(types), cite)
+
+
+@cache
+def _system_prompt(types: tuple[type[Event], ...], cite: bool) -> str:
     shown = [type_prompt(citing_model(t) if cite else t) for t in types]
     return _env().get_template("system.j2").render(types=shown, cite=cite).strip()
 
@@ -92,13 +99,18 @@ def user_prompt(text: str, published: date | None = None) -> str:
 
 def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str]]:
     """One worked example (prompts/examples/) as a user/assistant turn, showing only the requested types."""
+    return [dict(m) for m in _example_messages(tuple(types), cite)]
+
+
+@cache
+def _example_messages(types: tuple[type[Event], ...], cite: bool) -> tuple[dict[str, str], ...]:
     folder = files("llmx.prompts").joinpath("examples")
     lines = [line for line in folder.joinpath("example.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
     answers = json.loads(folder.joinpath("example.json").read_text(encoding="utf-8"))
     answer: dict[str, list] = {}
     for t in types:
         events = []
-        properties = t.model_json_schema()["properties"]
+        properties = model_schema(t)["properties"]
         for event in answers.get(t.event_type, []):
             # Schema order, empty facts left out: shows the model the short answer we want.
             filled = {name: event[name] for name in properties if event.get(name) not in (None, [])}
@@ -106,10 +118,10 @@ def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str
             events.append(filled)
         answer[t.event_type] = events
     shown = numbered(lines) if cite else " ".join(lines)
-    return [
+    return (
         {"role": "user", "content": user_prompt(shown)},
         {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)},
-    ]
+    )
 
 
 def build_messages(types: list[type[Event]], text: str, published: date | None = None, cite: bool = False) -> list[dict[str, str]]:

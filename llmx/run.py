@@ -93,6 +93,16 @@ def progress_bar(total: int, enabled: bool) -> Progress | None:
     )
 
 
+def guarded(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
+    """extract_article, but a bug hit by one article becomes that article's error, not the batch's end."""
+    try:
+        return extract_article(endpoint, article, options)
+    except Exception as exc:  # noqa: BLE001 - reported in the document and on stderr, never swallowed
+        doc = failure_document(InputFailure(article.id, article.source, f"{article.source}: internal error: {type(exc).__name__}: {exc}"))
+        doc["model"] = f"{endpoint.provider}/{endpoint.model}"
+        return doc
+
+
 def run_batch(
     endpoint: Endpoint | None,
     items: Iterable[Article | InputFailure],
@@ -134,7 +144,7 @@ def run_batch(
                     continue
                 if endpoint is None:
                     raise RuntimeError("an article needs an endpoint")
-                pending.add(pool.submit(extract_article, endpoint, item, options))
+                pending.add(pool.submit(guarded, endpoint, item, options))
                 if len(pending) >= max(1, concurrency):  # bounded: never queue thousands of articles in memory
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -29,6 +30,12 @@ MODES: dict[str, instructor.Mode] = {
     "md_json": instructor.Mode.MD_JSON,
 }
 """``--mode`` names → instructor modes."""
+
+
+@cache
+def model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON Schema, built once: pydantic rebuilds it on every call (profiled at ~75% of llmx's CPU). Read-only."""
+    return model.model_json_schema()
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Endpoint:
     def request_extras(self, response_model: type[BaseModel]) -> dict[str, Any]:
         """Extra request fields for this mode (json_object sends the schema to constrain decoding)."""
         if self.mode == "json_object":
-            schema = response_model.model_json_schema()
+            schema = model_schema(response_model)
             return {"extra_body": {"response_format": {"type": "json_object", "schema": schema}}}
         return {}
 
