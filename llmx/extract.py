@@ -33,7 +33,7 @@ from llmx.schemas.base import Event
 @dataclass
 class ExtractOptions:
     types: list[type[Event]]
-    max_retries: int = 2
+    max_retries: int = 1
     temperature: float = 0.0
     max_tokens: int | None = 1024
     published: date | None = None
@@ -46,7 +46,7 @@ class ExtractOptions:
     warnings: list[str] = field(default_factory=list)
 
 
-MAX_EVENTS_PER_TYPE = 10
+MAX_EVENTS_PER_TYPE = 6
 """Per chunk. As maxItems in the schema it also stops a looping model under constrained decoding."""
 
 

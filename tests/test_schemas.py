@@ -117,3 +117,12 @@ def test_meetings_merge_by_participant_surnames():
     d = meeting(participants=[{"name": "Putin"}, {"name": "Pezeshkian"}], location="Ashgabat")
     merged = merge_events([a, d])
     assert len(merged) == 1 and merged[0].location == "Ashgabat"
+
+
+@pytest.mark.parametrize(
+    ("location", "country", "expected"),
+    [("Aschgabat", "TUR", ("Ashgabat", "TKM")), ("Wien", None, ("Vienna", "AUT")), ("Jordanien", None, (None, "JOR")), ("Atlantis Hall", "GBR", ("Atlantis Hall", "GBR"))],
+)
+def test_meeting_place_normalised(location, country, expected):
+    m = meeting(location=location, country=country)
+    assert (m.location, m.country) == expected
