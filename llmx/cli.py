@@ -366,5 +366,10 @@ def cache_clear() -> None:
     print(f"removed {removed} cached answer(s) from {cache.path}")
 
 
+from llmx.batch_cli import batch_app  # noqa: E402  (batch_cli imports from this module lazily)
+
+app.add_typer(batch_app, name="batch")
+
+
 def main() -> None:
     app()
