@@ -19,6 +19,10 @@ from llmx.schemas.base import Event
 CITE_DESCRIPTION = "Numbers of the article's sentences that state this event, e.g. [3] or [3, 9]."
 
 
+MAX_CITED = 3
+"""Sentences one event may cite: enough for an event told twice, too few to cite the whole article."""
+
+
 def numbered(sentences: list[str]) -> str:
     """The article as the model sees it in citing mode: one ``[n] sentence`` per line."""
     return "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, start=1))
@@ -40,7 +44,8 @@ def citing_model(cls: type[Event]) -> type[Event]:
         __base__=cls,
         __module__=cls.__module__,
         __validators__={"_valid_numbers": field_validator("evidence")(classmethod(_valid_numbers))},
-        evidence=(list[int], Field(min_length=1, description=CITE_DESCRIPTION)),
+        # maxItems: a small model otherwise counts up [1, 2, 3, ...] through the whole article.
+        evidence=(list[int], Field(min_length=1, max_length=MAX_CITED, description=CITE_DESCRIPTION)),
     )
 
 

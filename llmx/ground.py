@@ -155,3 +155,37 @@ def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | N
     if start >= end:
         return None
     return _span(source, start, end, "fuzzy", al.score)
+
+
+def latin_share(text: str) -> float:
+    """Share of letters that are Latin script: name checks only make sense in Latin-script text."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if "LATIN" in unicodedata.name(c, "")) / len(letters)
+
+
+_TRANSLITERATIONS = (("tsch", "ch"), ("sch", "sh"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("j", "y"), ("z", "s"))
+
+
+def _sound_key(text: str) -> str:
+    """Fold Latin transliteration variants (German/English): "Lawrow" and "Lavrov" both become "lavrov"."""
+    for old, new in _TRANSLITERATIONS:
+        text = text.replace(old, new)
+    return text
+
+
+def mentioned(name: str, source: str, min_score: float = 75.0) -> bool:
+    """True when some word of ``name`` (3+ letters) appears in ``source``, allowing spelling variants.
+
+    "Sergey Lavrov" is mentioned in a text that only says "Lawrow"; a name copied
+    from the prompt's example into an unrelated article is not.
+    """
+    folded = _sound_key(_normalize(source)[0])
+    for word in _sound_key(_normalize(name)[0]).split():
+        word = word.strip(".,-'\"")
+        if len(word) < 3:
+            continue
+        if word in folded or (len(word) > 5 and fuzz.partial_ratio(word, folded, score_cutoff=min_score)):
+            return True  # short words must match exactly: one edit in four letters matches too much
+    return False

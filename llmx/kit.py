@@ -167,9 +167,12 @@ def count_tokens(text: str) -> tuple[int, bool]:
     try:
         import llama_cpp
 
-        from llmx.providers.weights import model_path
+        from llmx.providers.weights import assembled_path
 
-        vocab = llama_cpp.Llama(model_path=str(model_path()), vocab_only=True, verbose=False)
+        path = assembled_path()
+        if path is None:
+            raise FileNotFoundError("model not assembled yet")
+        vocab = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
         return len(vocab.tokenize(text.encode("utf-8"), add_bos=False)), True
     except Exception:  # no extra installed, or no model yet: an estimate is still useful
         return max(1, len(text) // 4), False

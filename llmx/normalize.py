@@ -367,8 +367,8 @@ def _cities() -> dict[str, City]:
     return index
 
 
-def _city_names() -> frozenset[str]:
-    return frozenset(_cities())
+BIG_CITY = 500_000
+"""A single name matching a city this large is taken as the city (a metonym), not as a person."""
 
 
 def find_city(name: str | None) -> City | None:
@@ -391,4 +391,10 @@ def plausible_person(name: str | None) -> bool:
     key = _fold(text)
     if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()):
         return False
-    return country_code(text) is None and key not in _city_names()
+    if country_code(text) is not None:
+        return False
+    city = _cities().get(key)
+    # Many surnames are also town names ("Abbas" is an alternate name of Fort Abbas, PAK):
+    # only a big city's name ("Moskau", "Teheran") is taken as a place, not a person.
+    return city is None or city.population < BIG_CITY
+

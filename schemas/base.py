@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
-from llmx.ground import align_quote
+from llmx.ground import align_quote, latin_share, mentioned
 
 from llmx.normalize import country_code, is_alpha3, normalize_date
 
@@ -98,6 +98,12 @@ class Person(BaseModel):
 Quote = Annotated[str, AfterValidator(_min_chars(8))]
 
 
+def article_text(context: dict | None) -> str | None:
+    """The text the model saw, from the validation context (quoted or numbered-sentence mode)."""
+    context = context or {}
+    return context.get("source") or " ".join(context.get("sentences") or []) or None
+
+
 class Event(BaseModel):
     """Base of every event type: evidence first, so the model quotes before it fills facts."""
 
@@ -124,6 +130,27 @@ class Event(BaseModel):
         default=None,
         description="Who the article says claims this (e.g. 'USA' for 'die USA glauben'), else null.",
     )
+
+    @model_validator(mode="after")
+    def _people_in_source(self, info: ValidationInfo) -> Event:
+        """Every person must be named in the article: catches names carried over from the prompt's example."""
+        source = article_text(info.context)
+        if not source or latin_share(source) < 0.5:  # canonical English names of people written in other scripts
+            return self
+        missing = [name for name in self._person_names() if not mentioned(name, source)]
+        if missing:
+            raise ValueError(f"not named in the article: {', '.join(missing)}; report only people the article names")
+        return self
+
+    def _person_names(self) -> list[str]:
+        names = []
+        for field in self.person_fields:
+            value = getattr(self, field, None)
+            for item in value if isinstance(value, list) else [value]:
+                name = getattr(item, "name", item)
+                if isinstance(name, str) and name.strip():
+                    names.append(name)
+        return names
 
     @field_validator("evidence")
     @classmethod

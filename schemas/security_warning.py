@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
 
+from pydantic import Field, model_validator
+
+from llmx.normalize import plausible_person
 from llmx.schemas.base import Actor, ActorName, Event, IsoDate, OptionalText
 
 
@@ -23,3 +26,13 @@ class SecurityWarning(Event):
     target: Actor = Field(default=None, description="Who is threatened: alpha-3 for a state, else English name.")
     threats: list[str] = Field(default_factory=list, description="Kinds of threat, e.g. sabotage.")
     date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _organisation_as_issuer(cls, data: Any) -> Any:
+        """An organisation or state given as the issuing person ("MI5") is the issuing organisation."""
+        if isinstance(data, dict) and data.get("issuer") and not plausible_person(data["issuer"]):
+            data = dict(data)
+            data["issuer_org"] = data.get("issuer_org") or data["issuer"]
+            data["issuer"] = None
+        return data

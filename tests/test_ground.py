@@ -2,6 +2,8 @@ import random
 import string
 import time
 
+import pytest
+
 from llmx.ground import Span, align_quote
 
 DE = (
@@ -180,3 +182,26 @@ def test_long_quote_is_fast():
     assert s is not None and s.match == "fuzzy" and abs(s.start - 4000) <= 10
     assert miss is None
     assert elapsed < 0.1  # two calls, < 50 ms each
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("Sergey Lavrov", "Kerry traf Lawrow in Wien.", True),
+        ("Volodymyr Zelensky", "Selenskyj sagte am Montag", True),
+        ("Dmitry Peskov", "Kremlsprecher Peskow erklärte", True),
+        ("Alexander Stubb", "Kerry traf Lawrow in Wien.", False),
+        ("Juha Martelius", "Ken McCallum, Chef des MI5, warnte", False),
+    ],
+)
+def test_person_mentioned_across_transliterations(name, text, expected):
+    from llmx.ground import mentioned
+
+    assert mentioned(name, text) is expected
+
+
+def test_latin_share():
+    from llmx.ground import latin_share
+
+    assert latin_share("Putin traf Pezeshkian") == 1.0
+    assert latin_share("Путин встретился") == 0.0

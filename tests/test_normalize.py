@@ -243,3 +243,8 @@ def test_alias_table_is_valid_data() -> None:
             key = " ".join(name.casefold().split())
             assert seen.setdefault(key, code) == code, name
             assert country_code(name) == code, name
+
+
+@pytest.mark.parametrize("name", ["Abbas", "Kerry", "Fischer"])
+def test_surnames_that_are_small_towns_are_persons(name):
+    assert plausible_person(name)

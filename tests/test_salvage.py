@@ -10,7 +10,11 @@ from llmx.schemas.arms_deal import ArmsDeal
 from llmx.schemas.meeting import Meeting
 
 ASKED = (citing_model(Meeting), citing_model(ArmsDeal))
-CONTEXT = {"sentences": ["s1 ...........", "s2 ...........", "s3 ..........."], "published": None, "source": None}
+CONTEXT = {
+    "sentences": ["Kerry traf Lawrow in Wien.", "Moskau und Syrien verhandeln.", "Iran liefert Drohnen an Russland."],
+    "published": None,
+    "source": None,
+}
 GOOD = {"evidence": [1], "participants": [{"name": "John Kerry"}, {"name": "Sergey Lavrov"}], "location": "Vienna"}
 CITY = {"evidence": [2], "participants": [{"name": "Moskau"}, {"name": "Syrien"}]}
 

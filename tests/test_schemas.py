@@ -126,3 +126,20 @@ def test_meetings_merge_by_participant_surnames():
 def test_meeting_place_normalised(location, country, expected):
     m = meeting(location=location, country=country)
     assert (m.location, m.country) == expected
+
+
+def test_organisation_given_as_issuer_moves_to_issuer_org():
+    w = SecurityWarning(evidence=["McCallum sagte, seine Agenten"], issuer="MI5", threat_actors=["Iran"])
+    assert (w.issuer, w.issuer_org) == (None, "MI5")
+    kept = SecurityWarning(evidence=["McCallum sagte, seine Agenten"], issuer="Ken McCallum", issuer_org="MI5")
+    assert (kept.issuer, kept.issuer_org) == ("Ken McCallum", "MI5")
+
+
+def test_people_must_be_named_in_the_article():
+    example_leak = {"evidence": [MEET], "participants": [{"name": "Vladimir Putin"}, {"name": "Alexander Stubb"}]}
+    with pytest.raises(ValidationError, match="not named in the article: Alexander Stubb"):
+        Meeting.model_validate(example_leak, context={"source": SEED})
+    spelled = {"evidence": [MEET], "participants": [{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}]}
+    assert Meeting.model_validate(spelled, context={"source": SEED})  # "Wladimir Putin" in the text
+    cyrillic = "Владимир Путин встретился с Масудом Пезешкианом в Ашхабаде."
+    assert Meeting.model_validate({**example_leak, "evidence": [cyrillic]}, context={"source": cyrillic})  # other scripts: not checked

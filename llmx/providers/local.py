@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -50,6 +51,7 @@ def server_command(model: Path, port: int, *, n_ctx: int, threads: int) -> list[
         # No --cache: its RAM state cache copies ~80 MB per request and grew the server to
         # 23 GB (OOM-killed) over a 13-article run. The live KV cache already reuses the
         # longest common prefix, which is what our static system prompt is designed for.
+        *shlex.split(os.environ.get("LLMX_LOCAL_SERVER_ARGS", "")),
     ]
 
 

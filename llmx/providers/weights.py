@@ -38,6 +38,13 @@ def chunk_paths() -> list[Path]:
     return paths
 
 
+def assembled_path() -> Path | None:
+    """The GGUF if it is already there (never assembles: for cheap uses such as counting tokens)."""
+    override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
+    target = Path(override) if override else cache_dir() / "models" / FILE_NAME
+    return target if target.is_file() else None
+
+
 def model_path() -> Path:
     """Path of the verified GGUF, assembling it on first use."""
     override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
