@@ -29,9 +29,21 @@ def clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
+ANY_CASE_END = re.compile(r"(?<=[.!?…])[\"'“”»«]?\s+|\n\s*\n")
+CJK_END = re.compile(r"(?<=[。！？])")
+
+
 def sentences(text: str) -> list[str]:
-    """Split on sentence ends and paragraph breaks; keeps every character but separators."""
-    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
+    """Split on sentence ends and paragraph breaks; keeps every character but separators.
+
+    A capital letter must start the next sentence (so "z. B." or "Nr. 5" do not split),
+    except in text without capitals (lower-cased corpora, scripts without case), where
+    any full stop followed by a space ends a sentence. CJK full stops always do.
+    """
+    letters = [c for c in text if c.isalpha()]
+    caseless = not letters or sum(c.isupper() for c in letters) < 0.005 * len(letters)
+    parts = (ANY_CASE_END if caseless else SENTENCE_END).split(text)
+    return [p.strip() for part in parts if part for p in CJK_END.split(part) if p.strip()]
 
 
 @dataclass(frozen=True)

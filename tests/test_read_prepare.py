@@ -82,3 +82,10 @@ def test_chunk_long_text_with_overlap():
 
 def test_article_is_plain_data():
     assert Article("a", "t", "s") == Article("a", "t", "s")
+
+
+def test_sentences_in_caseless_text():
+    lowered = "straw said the ban was wrong. the eu pledged to lift it. z. b. nothing else"
+    assert sentences(lowered) == ["straw said the ban was wrong.", "the eu pledged to lift it.", "z.", "b. nothing else"]
+    assert sentences("北京今天下雨。明天会晴！") == ["北京今天下雨。", "明天会晴！"]
+    assert sentences("Er kam z. B. spät. Dann ging er.") == ["Er kam z. B. spät.", "Dann ging er."]
