@@ -29,6 +29,7 @@ def clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
+ABBREVIATION_END = re.compile(r"(^|[\s(])(\w|nr|dr|prof|st|bzw|ca|vgl|mr|mrs|ms|gen|sen|rep|jr|inc|no)\.$", re.IGNORECASE)
 ANY_CASE_END = re.compile(r"(?<=[.!?…])[\"'“”»«]?\s+|\n\s*\n")
 CJK_END = re.compile(r"(?<=[。！？])")
 
@@ -43,7 +44,14 @@ def sentences(text: str) -> list[str]:
     letters = [c for c in text if c.isalpha()]
     caseless = not letters or sum(c.isupper() for c in letters) < 0.005 * len(letters)
     parts = (ANY_CASE_END if caseless else SENTENCE_END).split(text)
-    return [p.strip() for part in parts if part for p in CJK_END.split(part) if p.strip()]
+    pieces = [p.strip() for part in parts if part for p in CJK_END.split(part) if p.strip()]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and ABBREVIATION_END.search(merged[-1]):
+            merged[-1] += " " + piece  # "z. B." or "J. Smith": not a sentence end
+        else:
+            merged.append(piece)
+    return merged
 
 
 @dataclass(frozen=True)
