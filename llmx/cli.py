@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator
@@ -87,6 +88,9 @@ def main_options(
 
     With no API key and no base URL, llmx runs the embedded local model.
     """
+    # instructor logs every failed attempt as a multi-line ERROR on stderr; llmx reports
+    # each failure once, as one line, and keeps the details in its prompt/response log.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 ProviderOpt = Annotated[Optional[str], typer.Option("--provider", "-p", envvar="LLMX_PROVIDER", help=f"One of: {', '.join(provider_names())}. Default: compatible with --base-url, openai with OPENAI_API_KEY, else local.")]

@@ -109,7 +109,7 @@ def test_invalid_after_retries_counts_every_attempt(monkeypatch):
     doc = json.loads(result.stdout)
     [message] = doc["errors"]
     assert "model output still invalid after 2 attempts" in message and "not persons" in message
-    assert f"llmx: error: {message}" in result.stderr
+    assert result.stderr.strip() == f"llmx: error: {message}"  # one line: no library log noise
     assert doc["usage"]["calls"] == 2  # the re-ask is counted too
     assert doc["usage"]["prompt_tokens"] > 0 and doc["events"] == []
 
@@ -153,3 +153,4 @@ def test_cluster_style_concurrent_run(tmp_path):
     assert sorted(d["id"] for d in docs) == ["bbc-0095", "gnad-0289", "seed-putin-pezeshkian"]
     assert all(d["errors"] == [] and d["usage"]["calls"] >= 1 for d in docs)
     assert "3 ok, 0 failed" in result.stderr
+
