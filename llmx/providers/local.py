@@ -16,12 +16,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from llmx.errors import ProviderError, UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
@@ -62,9 +61,10 @@ def wait_until_ready(proc: subprocess.Popen, base_url: str, log: Path, timeout: 
             tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
             raise ProviderError(f"embedded model server exited with code {proc.returncode}: {' '.join(tail) or 'see ' + str(log)}")
         try:
-            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
+            with urllib.request.urlopen(f"{base_url}/models", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # refused while loading, or a timeout: keep waiting
             pass
         time.sleep(0.5)
     raise ProviderError(f"embedded model server did not answer within {timeout:.0f}s (log: {log})")
