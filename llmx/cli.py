@@ -166,7 +166,8 @@ def extract(
         name = choose_provider(settings, provider)
         chosen = get_provider(name)
         cache = None if no_cache else ResponseCache()
-        options = ExtractOptions(types, max_retries, temperature, max_tokens, pub, chunk_chars, strict, check_evidence(evidence), cache)
+        options = ExtractOptions(types, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, published=pub,
+                                 chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence), cache=cache)
         items = list(read_inputs(inputs))
         resume = bool(output and fmt == "jsonl" and output.exists() and not overwrite)
         done = finished_ids(output) if resume and output else set()
@@ -244,7 +245,8 @@ def eval_command(
             types = registry.select(schema or gold_types(gold_rows, registry))
             settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
             chosen = get_provider(choose_provider(settings, provider))
-            options = ExtractOptions(types, max_retries, temperature, max_tokens, None, chunk_chars, strict, check_evidence(evidence))
+            options = ExtractOptions(types, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens,
+                                     chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence))
             progress = lambda doc: err.print(f"{doc['id']}: {len(doc['events'])} events, {doc['seconds']:.1f}s" + (f", {len(doc['errors'])} error(s)" if doc["errors"] else ""), markup=False)  # noqa: E731
             predicted = run_predictions(gold_rows, gold, lambda: chosen.connect(settings), options, save, progress)
         report = evaluate(gold_rows, predicted, registry.types)

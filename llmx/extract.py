@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -43,7 +43,6 @@ class ExtractOptions:
     evidence: str = "cite"
     """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
     cache: ResponseCache | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 MAX_EVENTS_PER_TYPE = 6

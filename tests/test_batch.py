@@ -35,7 +35,7 @@ from llmx.batch_cli import batch_app
 from llmx.errors import UsageError
 from llmx.extract import ExtractOptions, prepare_chunk
 from llmx.prepare import chunk, clean
-from llmx.read import Article, InputFailure, read_inputs
+from llmx.read import Article, InputFailure
 from llmx.registry import load_registry
 from tests.conftest import DATA, ROOT
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from llmx.cli import app
