@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 from llmx.cache import ResponseCache
 from llmx.call import Usage, call_model
 from llmx.errors import ExtractionError, LlmxError, ProviderError
+from llmx.facts import check_states
 from llmx.ground import align_quote
 from llmx.merge import merge_events
 from llmx.cite import citing_model, numbered, resolve
@@ -189,7 +190,12 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
         except LlmxError as exc:
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             errors.append(f"{article.source}{where}: {exc}")
-    records = [ground_event(e, article.text) for e in merge_events(events)]
+    records = []
+    for event in merge_events(events):
+        record, notes = check_states(ground_event(event, article.text), type(event).identity_fields)
+        warnings.extend(f"{article.source}: {note}" for note in notes)
+        if record is not None:
+            records.append(record)
     if options.strict:
         dropped = sum(1 for r in records if not r["grounded"])
         records = [r for r in records if r["grounded"]]

@@ -1,0 +1,37 @@
+"""States named by a record must be mentioned in its evidence, in any language."""
+
+from __future__ import annotations
+
+from llmx.facts import check_states, states_mentioned
+
+DEAL = "Moskau und Teheran unterzeichneten einen Vertrag über den Export von Drohnen durch den Iran nach Russland."
+
+
+def record(**fields):
+    return {"type": "arms_deal", "evidence": [{"text": DEAL, "start": 0, "end": len(DEAL), "match": "exact"}], **fields}
+
+
+def test_states_by_name_city_and_code():
+    assert states_mentioned(DEAL) == {"RUS", "IRN"}
+    assert states_mentioned("Die USA und Großbritannien") == {"USA", "GBR"}
+    assert "CAN" not in states_mentioned("Das kann man sagen, in den Ländern")  # words are not codes
+    assert states_mentioned("straw attacked china arms moves") >= {"CHN"}  # caseless text
+
+
+def test_unmentioned_identity_state_drops_the_record():
+    kept, notes = check_states(record(supplier="IRN", recipient="RUS"), ("supplier", "recipient"))
+    assert kept is not None and notes == []
+    dropped, notes = check_states(record(supplier="PRK", recipient="RUS"), ("supplier", "recipient"))
+    assert dropped is None and notes == ["dropped a arms_deal: its evidence does not mention supplier PRK"]
+
+
+def test_unmentioned_other_states_are_removed():
+    cleaned, notes = check_states(record(supplier="IRN", recipient="RUS", target="FIN", actors=["IRN", "FIN", "Hezbollah"]), ("supplier", "recipient"))
+    assert cleaned["target"] is None and cleaned["actors"] == ["IRN", "Hezbollah"]
+    assert len(notes) == 2
+
+
+def test_a_records_own_city_counts():
+    meeting = {"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
+               "location": "Ashgabat", "country": "TKM"}
+    assert check_states(meeting, ("participants",)) == (meeting, [])
