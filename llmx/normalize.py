@@ -25,7 +25,7 @@ import pycountry
 _LEADING_ARTICLES = ("the ", "die ", "der ", "das ", "den ", "dem ", "des ")
 
 
-def _unaccent(s: str) -> str:
+def unaccent(s: str) -> str:
     """"Österreich" -> "Osterreich": models and articles disagree on diacritics."""
     if s.isascii():
         return s
@@ -34,7 +34,7 @@ def _unaccent(s: str) -> str:
 
 def _fold(text: str) -> str:
     """Case-, accent-, punctuation- and article-insensitive key ("Die Türkei's" -> "turkei")."""
-    s = _unaccent(text.casefold().replace("\u2019", "'"))
+    s = unaccent(text.casefold().replace("\u2019", "'"))
     s = " ".join(re.sub(r"[\W_]+", " ", re.sub(r"'s\b", "", s)).split())
     for article in _LEADING_ARTICLES:
         if s.startswith(article):
@@ -317,7 +317,7 @@ def normalize_date(value: str | None, *, published: dt.date | None = None) -> st
     text = value.strip()
     if is_iso_date(text):
         return text
-    folded = " ".join(re.sub(r"^(?:am|on|the|vom)\s+", "", _unaccent(text.casefold())).split())
+    folded = " ".join(re.sub(r"^(?:am|on|the|vom)\s+", "", unaccent(text.casefold())).split())
     for regex, order in _DATE_RES:
         if m := regex.fullmatch(folded):
             parts = dict(zip(order, m.groups()))
@@ -342,7 +342,6 @@ _ORG_WORDS = frozenset({
 })
 
 
-@functools.cache
 @dataclass(frozen=True)
 class City:
     name: str      # geonames' English/ASCII name, e.g. "Ashgabat" for "Aschgabat"

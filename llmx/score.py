@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 from rich.table import Table
 
+from llmx.normalize import unaccent
+
 SKIP = ("type", "evidence")  # never compared as fields
 
 
@@ -150,9 +152,7 @@ def read_jsonl(path: str | PathLike[str]) -> list[dict]:
 
 def fold(text: str) -> str:
     """Case-, accent- and whitespace-insensitive form, so "Erdő" equals "erdo"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
+    return " ".join(unaccent(text).casefold().split())
 
 
 def _unwrap(value: Any) -> Any:

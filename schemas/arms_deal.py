@@ -7,11 +7,12 @@ while small models routinely drop a "billion" when asked for the number.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, computed_field
 
-from llmx.normalize import parse_money
+from llmx.normalize import parse_money, usd_fields
 from llmx.schemas.base import Actor, Event, IsoDate, OptionalText
 
 Status = Literal["signed", "delivered", "approved", "planned", "alleged", "cancelled", "unknown"]
@@ -35,20 +36,22 @@ class ArmsDeal(Event):
     )
     date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
 
+    @cached_property
+    def money(self) -> dict[str, float | str]:
+        """``amount`` parsed once: {"value_usd": ...} or {"value": ..., "currency": ...} (never converted)."""
+        return usd_fields(parse_money(self.amount))
+
     @computed_field(description="Value in US dollars, only when the text states it in dollars.")
     @property
     def value_usd(self) -> float | None:
-        money = parse_money(self.amount)
-        return money.value if money and money.currency == "USD" else None
+        return self.money.get("value_usd")
 
     @computed_field(description="Value in the stated currency when it is not USD (never converted).")
     @property
     def value(self) -> float | None:
-        money = parse_money(self.amount)
-        return money.value if money and money.currency != "USD" else None
+        return self.money.get("value")
 
     @computed_field(description="ISO 4217 code of `value`.")
     @property
     def currency(self) -> str | None:
-        money = parse_money(self.amount)
-        return money.currency if money and money.currency != "USD" else None
+        return self.money.get("currency")
