@@ -39,7 +39,11 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def error(message: str) -> None:
-    err.print(f"[bold red]llmx: error:[/] {message}", markup=True, emoji=False) if err.is_terminal else print(f"llmx: error: {message}", file=sys.stderr)
+    """One line on stderr; coloured on a terminal, plain text otherwise."""
+    if err.is_terminal:
+        err.print(f"[bold red]llmx: error:[/] {message}", markup=True, emoji=False)
+    else:
+        print(f"llmx: error: {message}", file=sys.stderr)
 
 
 @contextmanager
@@ -229,15 +233,16 @@ def eval_command(
 
       llmx eval gold.jsonl --predictions run.jsonl -f json
     """
-    from llmx.evaluate import evaluate, load, run_predictions
+    from llmx.evaluate import evaluate, run_predictions
+    from llmx.score import read_jsonl
     from llmx.score import render_table
 
     with user_errors():
         if fmt not in ("table", "json"):
             raise typer.BadParameter("choose from table, json", param_hint="--format")
         try:
-            gold_rows = load(gold)
-            predicted = load(predictions) if predictions else None
+            gold_rows = read_jsonl(gold)
+            predicted = read_jsonl(predictions) if predictions else None
         except (OSError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         registry = registry_for(schemas_dir)

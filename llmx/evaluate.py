@@ -15,7 +15,7 @@ from typing import Any
 from llmx.extract import ExtractOptions, extract_all
 from llmx.read import Article
 from llmx.registry import type_specs
-from llmx.score import DEFAULT_SPECS, Report, read_jsonl, score
+from llmx.score import DEFAULT_SPECS, Report, score
 
 
 def gold_articles(gold: list[dict[str, Any]], path: Path) -> list[Article]:
@@ -52,7 +52,3 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]], types:
     """Score with the registered types' identity rules (FORMAT.md's rules for the built-ins)."""
     specs = {**DEFAULT_SPECS, **type_specs(types)}
     return score(gold, predicted, specs)
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    return read_jsonl(path)

@@ -81,6 +81,14 @@ def failure_document(failure: InputFailure) -> dict[str, Any]:
             "usage": Usage().to_dict(), "seconds": 0.0, "errors": [failure.error]}
 
 
+def salvaged(request: ChunkRequest, answer: str | None, reason: str) -> tuple[list[Event], list[str]] | None:
+    """Events kept from an invalid answer with the warning that says so, or None if none could be kept."""
+    kept, problems = salvage(answer, request.asked, request.context) if answer else ([], [])
+    if not kept:
+        return None
+    return to_events(request, kept), [f"{reason}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
+
+
 def salvage(answer: str, asked: tuple[type[Event], ...], context: dict[str, Any]) -> tuple[list[Event], list[str]]:
     """Keep the events of an invalid or cut-off answer that validate one by one.
 
@@ -147,10 +155,10 @@ def events_from_answer(request: ChunkRequest, answer: str) -> tuple[list[Event],
         result = request.response_model.model_validate_json(answer, context={**request.context, "attempt": 99, "reasks": 0})
         return to_events(request, [e for t in request.asked for e in getattr(result, t.event_type)]), []
     except ValidationError as exc:
-        kept, problems = salvage(answer, request.asked, request.context)
-        if not kept:
+        result = salvaged(request, answer, "invalid answer")
+        if result is None:
             raise ExtractionError(f"invalid answer: {exc.errors()[0]['msg'] if exc.errors() else exc}", answer) from None
-        return to_events(request, kept), [f"invalid answer; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
+        return result
 
 
 def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
@@ -162,10 +170,10 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
                             article_id=article_id, cache=options.cache)
         return to_events(request, [e for t in request.asked for e in getattr(result, t.event_type)]), []
     except ExtractionError as exc:
-        kept, problems = salvage(exc.last_answer, request.asked, request.context) if exc.last_answer else ([], [])
-        if not kept:
+        result = salvaged(request, exc.last_answer, str(exc))
+        if result is None:
             raise
-        return to_events(request, kept), [f"{exc}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
+        return result
 
 
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:

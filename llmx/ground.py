@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -175,13 +176,19 @@ def _sound_key(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=32)
+def _folded_source(source: str) -> str:
+    """The article folded once, not once per person of every event."""
+    return _sound_key(_normalize(source)[0])
+
+
 def mentioned(name: str, source: str, min_score: float = 75.0) -> bool:
     """True when some word of ``name`` (3+ letters) appears in ``source``, allowing spelling variants.
 
     "Sergey Lavrov" is mentioned in a text that only says "Lawrow"; a name copied
     from the prompt's example into an unrelated article is not.
     """
-    folded = _sound_key(_normalize(source)[0])
+    folded = _folded_source(source)
     for word in _sound_key(_normalize(name)[0]).split():
         word = word.strip(".,-'\"")
         if len(word) < 3:

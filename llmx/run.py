@@ -83,7 +83,7 @@ def finished_ids(path: Path) -> set[str]:
     return ids
 
 
-def progress_bar(total: int, enabled: bool) -> Progress | None:
+def progress_bar(enabled: bool) -> Progress | None:
     if not enabled:
         return None
     return Progress(
@@ -124,7 +124,7 @@ def run_batch(
             todo.append(item)
     if show_progress is None:
         show_progress = sys.stderr.isatty()
-    bar = progress_bar(len(todo), show_progress and len(todo) > 1)
+    bar = progress_bar(show_progress and len(todo) > 1)
 
     def finish(doc: dict[str, Any]) -> None:
         write(doc)

@@ -38,25 +38,27 @@ def chunk_paths() -> list[Path]:
     return paths
 
 
+def _target() -> Path:
+    return cache_dir() / "models" / FILE_NAME
+
+
 def assembled_path() -> Path | None:
     """The GGUF if it is already there (never assembles: for cheap uses such as counting tokens)."""
     override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
-    target = Path(override) if override else cache_dir() / "models" / FILE_NAME
-    return target if target.is_file() else None
+    if override:
+        return Path(override) if Path(override).is_file() else None
+    target = _target()
+    return target if target.is_file() and target.stat().st_size == SIZE else None
 
 
 def model_path() -> Path:
     """Path of the verified GGUF, assembling it on first use."""
-    override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise UsageError(f"LLMX_LOCAL_MODEL_PATH={override}: no such file")
+    path = assembled_path()
+    if path is not None:
         return path
-    target = cache_dir() / "models" / FILE_NAME
-    if target.is_file() and target.stat().st_size == SIZE:
-        return target
-    return assemble(target)
+    if os.environ.get("LLMX_LOCAL_MODEL_PATH"):
+        raise UsageError(f"LLMX_LOCAL_MODEL_PATH={os.environ['LLMX_LOCAL_MODEL_PATH']}: no such file")
+    return assemble(_target())
 
 
 def assemble(target: Path) -> Path:
