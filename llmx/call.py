@@ -64,7 +64,7 @@ def _api_error(exc: BaseException) -> openai.APIError | None:
 
 def describe_api_error(exc: openai.APIError, endpoint: Endpoint) -> str:
     """A one-line cause a user can act on; never echoes keys or headers."""
-    where = str(endpoint.client.base_url).rstrip("/")
+    where = str(endpoint.client.base_url).rstrip("/") if endpoint.client else endpoint.provider
     if isinstance(exc, openai.APIConnectionError):
         return f"cannot reach {where} ({'timed out' if isinstance(exc, openai.APITimeoutError) else 'connection failed'})"
     if isinstance(exc, openai.AuthenticationError):
@@ -123,7 +123,7 @@ def call_model(
                 context.update(attempt=max_retries + 1, reasks=max_retries)  # already grounded when stored
             return response_model.model_validate_json(hit.body, context=context, strict=endpoint.strict)
     spent = Usage()
-    client = instructor.from_openai(endpoint.client, mode=endpoint.instructor_mode)
+    client = instructor.from_openai(endpoint.open_client(), mode=endpoint.instructor_mode)
     client.on("completion:response", usage.record)
     client.on("completion:response", spent.record)
     log = CallLog(article_id)

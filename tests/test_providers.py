@@ -79,3 +79,24 @@ def test_server_command_uses_gguf_template_and_no_interrupts(tmp_path):
     assert "--chat_format" not in cmd
     assert cmd[cmd.index("--interrupt_requests") + 1] == "False"
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+
+
+def test_local_server_starts_on_first_request_only(monkeypatch, tmp_path):
+    """A run answered from the response cache never loads the model."""
+    from contextlib import contextmanager
+
+    import llmx.providers.local as local
+
+    started = []
+
+    @contextmanager
+    def fake_server(**kwargs):
+        started.append(kwargs["model"])
+        yield local.Server("http://127.0.0.1:9/v1", None, tmp_path / "log")
+
+    monkeypatch.setattr(local, "embedded_model", lambda: tmp_path / "m.gguf")
+    monkeypatch.setattr(local, "running_server", fake_server)
+    with LocalProvider().connect(ProviderSettings()) as endpoint:
+        assert started == [] and endpoint.client is None
+        client = endpoint.open_client()
+        assert endpoint.open_client() is client and started == [tmp_path / "m.gguf"]

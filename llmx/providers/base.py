@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -55,11 +56,23 @@ class Endpoint:
     """A ready connection: an ``openai`` client plus how to ask it for structured output."""
 
     provider: str
-    client: openai.OpenAI
+    client: openai.OpenAI | None
+    """None until :meth:`open_client` when the provider starts its server lazily."""
     model: str
     mode: str
     strict: bool = True
     """Pydantic strict validation; off for local models, which emit "3" for 3."""
+    client_factory: Callable[[], openai.OpenAI] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def open_client(self) -> openai.OpenAI:
+        """The client, created on first use (thread-safe): cache hits never start a server."""
+        with self._lock:
+            if self.client is None:
+                if self.client_factory is None:
+                    raise RuntimeError(f"endpoint {self.provider} has neither a client nor a factory")
+                self.client = self.client_factory()
+            return self.client
 
     @property
     def instructor_mode(self) -> instructor.Mode:

@@ -15,12 +15,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import openai
 
 from llmx.errors import ProviderError, UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
@@ -88,12 +91,31 @@ class Server:
     log: Path
 
 
-@contextmanager
-def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int | None = None) -> Iterator[Server]:
-    """Start the embedded server, yield it once it answers, always stop it."""
+def embedded_model() -> Path:
+    """The verified GGUF, with llama-cpp-python present to serve it; a clear error otherwise."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise UsageError(f"the embedded model needs llama-cpp-python; {INSTALL_HINT}")
-    model = model_path()
+    return model_path()
+
+
+@contextmanager
+def exit_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (kill) into SystemExit so finally-blocks stop the server; main thread only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int | None = None, model: Path | None = None) -> Iterator[Server]:
+    """Start the embedded server, yield it once it answers, always stop it."""
+    model = model or embedded_model()
     port = port or free_port()
     threads = threads or os.cpu_count() or 2
     log = cache_dir() / "server.log"
@@ -102,14 +124,12 @@ def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int |
     with log.open("wb") as log_file:
         # Own process group: a Ctrl-C in the terminal reaches llmx, which stops the server cleanly.
         proc = subprocess.Popen(server_command(model, port, n_ctx=n_ctx, threads=threads), stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-        previous = signal.getsignal(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run finally-blocks on kill
         try:
-            wait_until_ready(proc, base_url, log, STARTUP_TIMEOUT)
-            yield Server(base_url, proc, log)
+            with exit_on_sigterm():
+                wait_until_ready(proc, base_url, log, STARTUP_TIMEOUT)
+                yield Server(base_url, proc, log)
         finally:
             stop(proc)
-            signal.signal(signal.SIGTERM, previous)
 
 
 class LocalProvider(Provider):
@@ -119,8 +139,15 @@ class LocalProvider(Provider):
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
+        """Checks now; the server starts on the first real request, so a run answered wholly
+        from the response cache never loads the model."""
         mode = self.check_mode(settings)
         n_ctx = int(settings.extra.get("n_ctx", 8192))
-        with running_server(n_ctx=n_ctx) as server:
-            client = make_client(server.base_url, "not-needed", settings.timeout)
-            yield Endpoint(self.name, client, MODEL_NAME, mode, strict=False)
+        model = embedded_model()
+        with ExitStack() as servers, exit_on_sigterm():
+
+            def start() -> openai.OpenAI:
+                server = servers.enter_context(running_server(n_ctx=n_ctx, model=model))
+                return make_client(server.base_url, "not-needed", settings.timeout)
+
+            yield Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=start)
