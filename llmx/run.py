@@ -136,7 +136,8 @@ def run_batch(
 
     with bar or nullcontext():
         task = bar.add_task("extracting", total=len(todo), rate="") if bar else None
-        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+        try:
             pending: set[Future] = set()
             for item in todo:
                 if isinstance(item, InputFailure):
@@ -151,6 +152,12 @@ def run_batch(
                         finish(future.result())
             for future in _as_done(pending):
                 finish(future.result())
+        except BaseException:
+            # Ctrl-C or kill: do not wait for requests in flight (they are redone on resume);
+            # leaving now lets the caller stop the model server, which ends those requests.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -78,7 +78,7 @@ def stop(proc: subprocess.Popen) -> None:
         return
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=3)  # a server mid-generation finishes the token batch, not the answer
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
