@@ -24,7 +24,7 @@ from llmx.schemas.base import Event
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 OPENAI_UNSUPPORTED = {"minLength", "maxLength", "minProperties", "maxProperties", "patternProperties", "unevaluatedProperties", "contains"}
-OPENAI_LIMITS = {"enum_values": 1000, "depth": 10, "properties": 5000}
+OPENAI_LIMITS = {"enum_values": 1000, "depth": 10}
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,12 @@ def _walk(node: Any, depth: int = 0):
 def openai_problems(schema: dict[str, Any]) -> list[str]:
     """OpenAI strict structured outputs: supported keywords and documented size limits."""
     problems = []
-    enum_values = properties = max_depth = 0
+    enum_values = max_depth = 0
     for node, depth in _walk(schema):
         max_depth = max(max_depth, depth)
         for keyword in OPENAI_UNSUPPORTED & node.keys():
             problems.append(f"OpenAI strict mode does not support {keyword!r} (use a validator instead)")
         enum_values += len(node.get("enum", []))
-        properties += len(node.get("properties", {}))
     if enum_values > OPENAI_LIMITS["enum_values"]:
         problems.append(f"{enum_values} enum values; OpenAI strict mode allows {OPENAI_LIMITS['enum_values']}")
     if max_depth > OPENAI_LIMITS["depth"]:

@@ -91,7 +91,6 @@ class Provider(ABC):
 
     name: str
     default_mode: str = "tools"
-    help: str = ""
 
     @abstractmethod
     @contextmanager

@@ -10,9 +10,10 @@ from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_clien
 
 
 class CompatibleProvider(Provider):
+    """Any OpenAI-compatible --base-url (vLLM, Ollama, llama.cpp); choose --mode to suit the server."""
+
     name = "compatible"
     default_mode = "json_schema"
-    help = "Any OpenAI-compatible --base-url (vLLM, Ollama, llama.cpp); choose --mode to suit the server."
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:

@@ -133,9 +133,10 @@ def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int |
 
 
 class LocalProvider(Provider):
+    """The embedded Qwen2.5-Coder-1.5B model on this machine: no key, no network (needs the [local] extra)."""
+
     name = "local"
     default_mode = "json_object"
-    help = "The embedded Qwen2.5-Coder-1.5B model on this machine: no key, no network (needs the [local] extra)."
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:

@@ -13,9 +13,10 @@ DEFAULT_MODEL = "gpt-4.1-mini"
 
 
 class OpenAIProvider(Provider):
+    """OpenAI's API (needs OPENAI_API_KEY); strict structured tool calls by default."""
+
     name = "openai"
     default_mode = "tools_strict"
-    help = "OpenAI's API (needs OPENAI_API_KEY); strict structured tool calls by default."
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:
