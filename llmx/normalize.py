@@ -15,7 +15,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 from importlib import resources
 
 import pycountry
@@ -136,117 +135,6 @@ def is_alpha3(code: str) -> bool:
     """True for an assigned ISO 3166-1 alpha-3 code in canonical upper case (schema check)."""
     return (isinstance(code, str) and re.fullmatch(r"[A-Z]{3}", code) is not None
             and pycountry.countries.get(alpha_3=code) is not None)
-
-
-# ---------------------------------------------------------------- money
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in its original currency; converting needs rates we do not have."""
-
-    value: float
-    currency: str  # ISO 4217
-
-
-_CURRENCIES: tuple[tuple[str, str], ...] = (  # (regex, ISO 4217); specific before generic
-    (r"kanadischen? dollar|canadian dollars?", "CAD"), (r"australischen? dollar|australian dollars?", "AUD"),
-    (r"hong ?kong dollars?", "HKD"), (r"schweizer franken|swiss francs?|franken", "CHF"),
-    (r"us\$|\$|dollars?", "USD"), (r"€|euros?", "EUR"), (r"£|pfund|pounds?(?: sterling)?|sterling", "GBP"),
-    (r"₽|rubel|roubles?|rubles?", "RUB"), (r"yuan|renminbi", "CNY"), (r"¥|yen", "JPY"),
-    (r"₹|rupien|rupees?", "INR"), (r"₺|lira", "TRY"), (r"₪|sc?hekel|shekels?", "ILS"), (r"rials?", "IRR"),
-    (r"riyals?", "SAR"), (r"dirhams?", "AED"), (r"hryvnias?|griwna", "UAH"),
-)
-_CURRENCY_RE = re.compile("|".join(  # not inside a word, but "$1.7bn" / "€2" are fine
-    rf"(?P<c{i}>(?<![^\W\d_])(?:{p})(?![^\W\d_]))" for i, (p, _) in enumerate(_CURRENCIES)), re.IGNORECASE)
-_ISO_CODE_RE = re.compile(r"\b[A-Z]{3}\b")
-
-_SCALES = {**dict.fromkeys(("tausend", "thousand", "tsd", "k"), 1e3),
-           **dict.fromkeys(("million", "millions", "millionen", "mio", "mn", "mln", "m"), 1e6),
-           **dict.fromkeys(("milliarde", "milliarden", "mrd", "billion", "billions", "bn", "b"), 1e9),
-           **dict.fromkeys(("billionen", "trillion", "trillions", "tn"), 1e12)}
-_GERMAN_NUMBERS = {**dict.fromkeys(("ein", "eine", "einen", "einem", "einer", "eins"), 1), "zwei": 2, "drei": 3,
-                   "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10, "elf": 11,
-                   "zwölf": 12}
-_NUMBER_WORDS = {**_GERMAN_NUMBERS, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-_AMOUNT_RE = re.compile(
-    r"(?<![\w.,])(?:(?P<digits>\d[\d.,'\u00a0\u202f]*)|(?P<word>%s)\b)(?:\s*(?P<scale>%s)(?!\w)\.?)?"
-    % ("|".join(_NUMBER_WORDS), "|".join(sorted(_SCALES, key=len, reverse=True))), re.IGNORECASE)
-# Words only German amounts use; they make "1,700" a decimal and "Billion" 10^12.
-_GERMAN_RE = re.compile(r"\b(?:milliarden?|millionen|mrd|mio|tsd|tausend|billionen|franken|rubel|pfund|rund"
-                        r"|etwa|knapp|über|von|%s)\b" % "|".join(_GERMAN_NUMBERS), re.IGNORECASE)
-
-
-def _parse_number(s: str, *, german: bool, scaled: bool) -> Decimal | None:
-    """Digits with locale-dependent separators -> Decimal ("1.234,5", "1,700,000", "500.000").
-
-    A lone separator before exactly three digits is ambiguous: "1,700" is a thousands
-    comma unless the text is German; "500.000" is a thousands dot unless an English
-    text puts a scale word after it ("1.500 billion").
-    """
-    s = re.sub(r"['\u00a0\u202f]", "", s).rstrip(".,")
-    if "." in s and "," in s:
-        dec, thou = (".", ",") if s.rfind(".") > s.rfind(",") else (",", ".")
-        if s.count(dec) > 1:
-            return None
-        s = s.replace(thou, "").replace(dec, ".")
-    elif "." in s or "," in s:
-        sep = "." if "." in s else ","
-        head, *groups = s.split(sep)
-        if len(groups) > 1:  # "1,700,000,000" / "1.700.000": only thousands groups allowed
-            if any(len(g) != 3 for g in groups):
-                return None
-            s = head + "".join(groups)
-        else:
-            thousands = len(groups[0]) == 3 and (german or not scaled if sep == "." else not german)
-            s = head + ("" if thousands else ".") + groups[0]
-    return Decimal(s) if re.fullmatch(r"\d+(\.\d+)?", s) else None
-
-
-def parse_money(text: str | None) -> Money | None:
-    """Amount and ISO 4217 currency from news wording; None without a number or a currency.
-
-    With several numbers the amount is the one with a scale word ("Milliarden"), then with
-    digits, then the one nearest a currency; the currency is the mention nearest to it.
-    """
-    if text is None:
-        return None
-    text = str(text).replace("-", " ").replace("\u2011", " ")  # "1,7-Milliarden-Dollar"
-    currencies = [(m.start(), m.end(), m[0]) for m in _ISO_CODE_RE.finditer(text)
-                  if pycountry.currencies.get(alpha_3=m[0])]
-    currencies += [(m.start(), m.end(), _CURRENCIES[int(m.lastgroup[1:])][1]) for m in _CURRENCY_RE.finditer(text)]
-    if not currencies:
-        return None
-
-    def gap(m: re.Match, cur: tuple[int, int, str]) -> int:
-        return max(cur[0] - m.end(), m.start() - cur[1], 0)
-
-    best, best_key = None, None
-    for m in _AMOUNT_RE.finditer(text):
-        key = (bool(m["scale"]), bool(m["digits"]), -min(gap(m, c) for c in currencies))
-        if best_key is None or key > best_key:
-            best, best_key = m, key
-    if best is None:
-        return None
-    german = _GERMAN_RE.search(text) is not None
-    scale_word = (best["scale"] or "").lower()
-    scale = 1e12 if scale_word == "billion" and german else _SCALES.get(scale_word, 1)
-    if best["digits"]:
-        number = _parse_number(best["digits"], german=german, scaled=bool(scale_word))
-    else:
-        number = Decimal(_NUMBER_WORDS[best["word"].lower()])
-    if number is None:
-        return None
-    currency = min(currencies, key=lambda c: gap(best, c))[2]
-    return Money(float(number * Decimal(scale)), currency)
-
-
-def usd_fields(m: Money | None) -> dict:
-    """Record fields for an amount: USD goes to value_usd, anything else keeps its currency."""
-    if m is None:
-        return {}
-    return {"value_usd": m.value} if m.currency == "USD" else {"value": m.value, "currency": m.currency}
 
 
 # ---------------------------------------------------------------- dates

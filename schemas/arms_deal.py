@@ -1,19 +1,23 @@
 """ArmsDeal: weapons or military equipment change hands between two parties.
 
-The model copies the amount as written ("1,7-Milliarden-Dollar"); llmx parses it
-into ``value_usd`` or ``value`` + ``currency``. Parsing text is deterministic,
+The model copies the amount as written ("1,7-Milliarden-Dollar"); llmx checks it
+against the evidence (llmx/money.py) and parses it into ``value_usd`` or ``value`` + ``currency``. Parsing text is deterministic,
 while small models routinely drop a "billion" when asked for the number.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, computed_field
+from pydantic import AfterValidator, Field, computed_field, model_validator
 
-from llmx.normalize import parse_money, usd_fields
+from llmx.money import parse_money, stated_amount, usd_fields
+from llmx.weapons import english_weapon
 from llmx.schemas.base import Actor, Event, IsoDate, OptionalText
+
+Weapon = Annotated[str, AfterValidator(english_weapon)]
+"""A weapon type in English ("Drohnen" -> "drones", see llmx/weapons.py)."""
 
 Status = Literal["signed", "delivered", "approved", "planned", "alleged", "cancelled", "unknown"]
 
@@ -25,7 +29,7 @@ class ArmsDeal(Event):
 
     supplier: Actor = Field(description="Who provides the weapons: alpha-3 for a state, else English name.")
     recipient: Actor = Field(description="Who receives them: alpha-3 for a state, else English name.")
-    weapons: list[str] = Field(default_factory=list, description="Weapon types, e.g. drones.")
+    weapons: list[Weapon] = Field(default_factory=list, description="Weapon types, e.g. drones.")
     amount: OptionalText = Field(
         default=None,
         description="The value exactly as written, with its currency, e.g. 1,7-Milliarden-Dollar.",
@@ -35,6 +39,13 @@ class ArmsDeal(Event):
         description="alleged when someone only claims or believes it.",
     )
     date: IsoDate = Field(default=None, description="YYYY-MM-DD if the text gives the date.")
+
+    @model_validator(mode="after")
+    def _amount_as_stated(self) -> ArmsDeal:
+        """The amount in the evidence's own words: a value the evidence does not state is dropped."""
+        if self.amount is not None and self.evidence and all(isinstance(q, str) for q in self.evidence):
+            self.amount = stated_amount(self.amount, " ".join(self.evidence))
+        return self
 
     @cached_property
     def money(self) -> dict[str, float | str]:

@@ -13,6 +13,7 @@ import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from llmx.ground import align_quote, latin_share, mentioned
+from llmx.names import english_name
 
 from llmx.normalize import country_code, is_alpha3, normalize_date
 
@@ -93,6 +94,12 @@ class Person(BaseModel):
     name: Annotated[str, AfterValidator(_min_chars(2))] = Field(description="English full name.")
     role: OptionalText = Field(default=None, description="Office, e.g. President of Iran.")
     country: CountryCode = Field(default=None, description="State they represent (alpha-3).")
+
+    @model_validator(mode="after")
+    def _english_spelling(self) -> Person:
+        """German transliterations from Cyrillic ("Sergej Lawrow") become English ("Sergey Lavrov")."""
+        self.name = english_name(self.name, self.country)
+        return self
 
 
 Quote = Annotated[str, AfterValidator(_min_chars(8))]

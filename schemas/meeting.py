@@ -40,7 +40,9 @@ class Meeting(Event):
     @field_validator("participants")
     @classmethod
     def _real_people(cls, people: list[Person]) -> list[Person]:
-        bad = [p.name for p in people if not plausible_person(p.name)]
-        if bad:
-            raise ValueError(f"not persons: {', '.join(bad)}; participants must be named people, not places, states or organisations")
-        return people
+        """Places, states and organisations are dropped; fewer than two people left is no meeting (re-ask)."""
+        real = [p for p in people if plausible_person(p.name)]
+        if len(real) < 2:
+            bad = ", ".join(p.name for p in people if p not in real)
+            raise ValueError(f"not persons: {bad}; participants must be named people, not places, states or organisations")
+        return real

@@ -11,16 +11,8 @@ from importlib import resources
 
 import pytest
 
-from llmx.normalize import (
-    Money,
-    country_code,
-    is_alpha3,
-    is_iso_date,
-    normalize_date,
-    parse_money,
-    plausible_person,
-    usd_fields,
-)
+from llmx.money import Money, parse_money, usd_fields
+from llmx.normalize import country_code, is_alpha3, is_iso_date, normalize_date, plausible_person
 
 # ---------------------------------------------------------------- country_code
 

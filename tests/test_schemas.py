@@ -40,6 +40,11 @@ def test_city_is_not_a_participant():
         meeting(participants=[{"name": "Vladimir Putin"}, {"name": "Moskau"}])
 
 
+def test_non_persons_are_dropped_when_two_people_remain():
+    met = meeting(participants=[{"name": "Vladimir Putin"}, {"name": "Polen"}, {"name": "Masoud Pezeshkian"}])
+    assert [p.name for p in met.participants] == ["Vladimir Putin", "Masoud Pezeshkian"]
+
+
 @pytest.mark.parametrize(("given", "stored"), [("2024-10-11", "2024-10-11"), ("11. Oktober 2024", "2024-10-11"), ("am Sonntag", None), ("null", None)])
 def test_dates_normalised(given, stored):
     assert meeting(date=given).date == stored
@@ -60,7 +65,8 @@ def test_amount_parsed_into_value_fields():
     deal = ArmsDeal(evidence=[DEAL_1], supplier="Iran", recipient="Russia", amount="1,7-Milliarden-Dollar", status="signed")
     dumped = deal.model_dump()
     assert (dumped["supplier"], dumped["recipient"], dumped["value_usd"], dumped["value"], dumped["currency"]) == ("IRN", "RUS", 1.7e9, None, None)
-    euro = ArmsDeal(evidence=[DEAL_1], supplier="Airbus", recipient="Ägypten", amount="zwei Milliarden Euro").model_dump()
+    euro_evidence = "Airbus liefert Ägypten Hubschrauber für zwei Milliarden Euro."
+    euro = ArmsDeal(evidence=[euro_evidence], supplier="Airbus", recipient="Ägypten", amount="zwei Milliarden Euro").model_dump()
     assert (euro["supplier"], euro["recipient"], euro["value_usd"], euro["value"], euro["currency"]) == ("Airbus", "EGY", None, 2e9, "EUR")
 
 
