@@ -25,8 +25,7 @@ from openai.lib._pydantic import to_strict_json_schema
 
 from llmx.call import Usage, describe_api_error, first_line
 from llmx.errors import ExtractionError, LlmxError, ProviderError, UsageError
-from llmx.extract import ChunkRequest, ExtractOptions, events_from_answer, failure_document, ground_event, prepare_chunk
-from llmx.merge import merge_events
+from llmx.extract import ChunkRequest, ExtractOptions, checked_records, events_from_answer, failure_document, prepare_chunk
 from llmx.prepare import chunk, clean
 from llmx.providers.base import Endpoint
 from llmx.read import Article, InputFailure
@@ -249,9 +248,11 @@ def _document(entry: dict[str, Any], options: ExtractOptions, model: str, output
             continue
         events.extend(found)
         warnings.extend(f"{source}: {note}" for note in notes)
+    records, notes = checked_records(events, text, options.strict)
+    warnings.extend(f"{source}: {note}" for note in notes)
     doc: dict[str, Any] = {
         "id": entry["id"], "source": source, "model": f"openai-batch/{model}",
-        "events": [ground_event(e, text) for e in merge_events(events)],
+        "events": records,
         "usage": usage.to_dict(), "seconds": 0.0, "errors": errors,
     }
     if warnings:

@@ -21,7 +21,7 @@ from llmx.cache import ResponseCache
 from llmx.call import Usage, call_model
 from llmx.errors import ExtractionError, LlmxError, ProviderError
 from llmx.facts import check_states
-from llmx.ground import align_quote
+from llmx.ground import align_quote, repeats
 from llmx.merge import merge_events
 from llmx.cite import citing_model, numbered, resolve
 from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean, sentences
@@ -59,12 +59,17 @@ def response_model(types: tuple[type[Event], ...]) -> type[BaseModel]:
     return create_model("Extraction", **fields)
 
 
-def ground_event(event: Event, text: str) -> dict[str, Any]:
-    """The output record: type first, facts, evidence aligned to offsets in the original text."""
+def ground_event(event: Event, text: str, parts: list[str] | None = None) -> dict[str, Any]:
+    """The output record: type first, facts, evidence aligned to offsets in the original text.
+
+    ``parts`` are the article's sentences: one that repeats a cited sentence is cited too.
+    """
     record: dict[str, Any] = {"type": event.event_type}
     record.update(event.model_dump(mode="json", exclude={"evidence"}))
     spans, seen = [], set()
-    for quote in event.evidence:
+    quotes = list(event.evidence)
+    quotes += [r for q in event.evidence for r in repeats(q, parts or []) if r not in quotes]
+    for quote in dict.fromkeys(quotes):
         span = align_quote(quote, text)
         if span is None:
             spans.append({"text": quote, "start": None, "end": None, "match": None})
@@ -176,6 +181,24 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
         return result
 
 
+def checked_records(events: list[Event], text: str, strict: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+    """The model-free tail of the pipeline: merge, ground (repeated sentences cited too), check states, --strict."""
+    parts = sentences(clean(text))
+    records: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    for event in merge_events(events):
+        record, notes = check_states(ground_event(event, text, parts), type(event).identity_fields)
+        warnings.extend(notes)
+        if record is not None:
+            records.append(record)
+    if strict:
+        kept = [r for r in records if r["grounded"]]
+        if len(kept) < len(records):
+            warnings.append(f"--strict dropped {len(records) - len(kept)} event(s) whose evidence is not in the text")
+        records = kept
+    return records, warnings
+
+
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
     """Extract, ground and merge the events of one article; never raises for model trouble."""
     started = time.perf_counter()
@@ -198,17 +221,8 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
         except LlmxError as exc:
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             errors.append(f"{article.source}{where}: {exc}")
-    records = []
-    for event in merge_events(events):
-        record, notes = check_states(ground_event(event, article.text), type(event).identity_fields)
-        warnings.extend(f"{article.source}: {note}" for note in notes)
-        if record is not None:
-            records.append(record)
-    if options.strict:
-        dropped = sum(1 for r in records if not r["grounded"])
-        records = [r for r in records if r["grounded"]]
-        if dropped:
-            warnings.append(f"--strict dropped {dropped} event(s) whose evidence is not in the text")
+    records, notes = checked_records(events, article.text, options.strict)
+    warnings.extend(f"{article.source}: {note}" for note in notes)
     doc: dict[str, Any] = {
         "id": article.id, "source": article.source, "model": f"{endpoint.provider}/{endpoint.model}",
         "events": records, "usage": usage.to_dict(), "seconds": round(time.perf_counter() - started, 3),

@@ -196,3 +196,16 @@ def mentioned(name: str, source: str, min_score: float = 75.0) -> bool:
         if word in folded or (len(word) > 5 and fuzz.partial_ratio(word, folded, score_cutoff=min_score)):
             return True  # short words must match exactly: one edit in four letters matches too much
     return False
+
+
+REPEAT_SIMILARITY = 85
+"""rapidfuzz ratio from which two sentences are one statement told twice (the seed's repeated
+paragraph scores 92 against its first telling; its other sentences score 48 or less)."""
+
+
+def repeats(quote: str, sentences: list[str]) -> list[str]:
+    """Other sentences that restate ``quote`` almost word for word: an event told twice cites both."""
+    if len(quote) < 40:  # short lines ("Share.", headlines) repeat without restating an event
+        return []
+    return [s for s in sentences if s != quote and len(s) >= 40 and fuzz.ratio(quote, s, score_cutoff=REPEAT_SIMILARITY)]
+

@@ -1,10 +1,14 @@
 import random
 import string
 import time
+from pathlib import Path
 
 import pytest
 
-from llmx.ground import Span, align_quote
+from llmx.extract import ground_event
+from llmx.ground import Span, align_quote, repeats
+from llmx.prepare import clean, sentences
+from llmx.schemas.arms_deal import ArmsDeal
 
 DE = (
     "Diese Woche wurden Russland und Iran von Ken McCallum, dem Chef des britischen "
@@ -205,3 +209,15 @@ def test_latin_share():
 
     assert latin_share("Putin traf Pezeshkian") == 1.0
     assert latin_share("Путин встретился") == 0.0
+
+
+def test_a_repeated_paragraph_is_cited_with_its_first_telling():
+    text = (Path(__file__).parent / "data" / "articles" / "seed-putin-pezeshkian.txt").read_text(encoding="utf-8")
+    parts = sentences(clean(text))
+    first, again = parts[0], parts[11]
+    assert repeats(first, parts) == [again] and repeats(again, parts) == [first]
+    assert repeats("Share.", parts + ["Share."]) == []
+    assert all(repeats(s, parts) == [] for s in parts[1:11])
+    deal = ArmsDeal(evidence=[first], supplier="IRN", recipient="RUS", status="signed")
+    spans = ground_event(deal, text, parts)["evidence"]
+    assert [(s["start"], s["match"]) for s in spans] == [(0, "exact"), (text.index(again), "exact")]
