@@ -248,7 +248,7 @@ def _document(entry: dict[str, Any], options: ExtractOptions, model: str, output
             continue
         events.extend(found)
         warnings.extend(f"{source}: {note}" for note in notes)
-    records, notes = checked_records(events, text, options.strict)
+    records, notes = checked_records(events, text, options.strict)  # not confirmed: that would need a second batch
     warnings.extend(f"{source}: {note}" for note in notes)
     doc: dict[str, Any] = {
         "id": entry["id"], "source": source, "model": f"openai-batch/{model}",

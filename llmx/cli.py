@@ -108,6 +108,7 @@ TemperatureOpt = Annotated[float, typer.Option("--temperature", min=0.0, max=2.0
 MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on the answer's length per call.")]
 ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")]
+ConfirmOpt = Annotated[bool, typer.Option("--confirm/--no-confirm", envvar="LLMX_CONFIRM", help="Ask the model one yes/no question about each record's evidence and drop the records it denies (one short extra call per record).")]
 EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
 
 
@@ -146,6 +147,7 @@ def extract(
     chunk_chars: ChunkOpt = DEFAULT_CHUNK_CHARS,
     strict: StrictOpt = False,
     evidence: EvidenceOpt = "cite",
+    confirm: ConfirmOpt = True,
     schemas_dir: SchemasDir = None,
 ) -> None:
     """Extract events from articles.
@@ -171,7 +173,7 @@ def extract(
         chosen = get_provider(name)
         cache = None if no_cache else ResponseCache()
         options = ExtractOptions(types, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens, published=pub,
-                                 chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence), cache=cache)
+                                 chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence), confirm=confirm, cache=cache)
         items = list(read_inputs(inputs))
         resume = bool(output and fmt == "jsonl" and output.exists() and not overwrite)
         done = finished_ids(output) if resume and output else set()
@@ -221,6 +223,7 @@ def eval_command(
     chunk_chars: ChunkOpt = DEFAULT_CHUNK_CHARS,
     strict: StrictOpt = False,
     evidence: EvidenceOpt = "cite",
+    confirm: ConfirmOpt = True,
     schemas_dir: SchemasDir = None,
 ) -> None:
     """Measure extraction quality: precision/recall/F1 per type, field accuracy, grounding, tokens, time.
@@ -251,7 +254,7 @@ def eval_command(
             settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
             chosen = get_provider(choose_provider(settings, provider))
             options = ExtractOptions(types, max_retries=max_retries, temperature=temperature, max_tokens=max_tokens,
-                                     chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence))
+                                     chunk_chars=chunk_chars, strict=strict, evidence=check_evidence(evidence), confirm=confirm)
             progress = lambda doc: err.print(f"{doc['id']}: {len(doc['events'])} events, {doc['seconds']:.1f}s" + (f", {len(doc['errors'])} error(s)" if doc["errors"] else ""), markup=False)  # noqa: E731
             predicted = run_predictions(gold_rows, gold, lambda: chosen.connect(settings), options, save, progress)
         report = evaluate(gold_rows, predicted, registry.types)

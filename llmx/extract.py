@@ -24,6 +24,7 @@ from llmx.facts import check_states
 from llmx.ground import align_quote, repeats
 from llmx.merge import merge_events
 from llmx.cite import citing_model, numbered, resolve
+from llmx.confirm import confirmed
 from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean, sentences
 from llmx.prompt import build_messages
 from llmx.providers.base import Endpoint
@@ -41,6 +42,8 @@ class ExtractOptions:
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     strict: bool = False
     """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
+    confirm: bool = True
+    """Re-check each record with its type's yes/no ``confirm`` question (llmx/confirm.py) and drop the ones denied."""
     evidence: str = "cite"
     """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
     cache: ResponseCache | None = None
@@ -199,6 +202,20 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     return records, warnings
 
 
+def confirm_records(endpoint: Endpoint, records: list[dict[str, Any]], options: ExtractOptions, usage: Usage,
+                    article_id: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Records whose type has a ``confirm`` question and that the model denies are dropped (llmx/confirm.py)."""
+    templates = {t.event_type: t.confirm for t in options.types}
+    kept, warnings = [], []
+    for record in records:
+        template = templates.get(record["type"])
+        if template and confirmed(endpoint, record, template, usage, cache=options.cache, article_id=article_id) is False:
+            warnings.append(f"dropped a {record['type']}: the model denied it when asked about its evidence")
+        else:
+            kept.append(record)
+    return kept, warnings
+
+
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
     """Extract, ground and merge the events of one article; never raises for model trouble."""
     started = time.perf_counter()
@@ -210,6 +227,7 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
     if len(chunks) > 1:
         warnings.append(f"{len(text)} characters: split into {len(chunks)} chunks on sentence boundaries")
     events: list[Event] = []
+    down = False  # the endpoint failed: records are then kept unconfirmed rather than failing once each
     for part in chunks:
         try:
             found, notes = extract_chunk(endpoint, part.text, options, usage, article.id)
@@ -217,12 +235,19 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
             warnings.extend(f"{article.source}: {note}" for note in notes)
         except ProviderError as exc:
             errors.append(f"{article.source}: {exc}")
+            down = True
             break  # the endpoint is down or refuses us: the other chunks would fail the same way
         except LlmxError as exc:
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             errors.append(f"{article.source}{where}: {exc}")
     records, notes = checked_records(events, article.text, options.strict)
     warnings.extend(f"{article.source}: {note}" for note in notes)
+    if options.confirm and not down:
+        try:
+            records, notes = confirm_records(endpoint, records, options, usage, article.id)
+            warnings.extend(f"{article.source}: {note}" for note in notes)
+        except ProviderError as exc:
+            errors.append(f"{article.source}: {exc}")
     doc: dict[str, Any] = {
         "id": article.id, "source": article.source, "model": f"{endpoint.provider}/{endpoint.model}",
         "events": records, "usage": usage.to_dict(), "seconds": round(time.perf_counter() - started, 3),

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from openai.lib._pydantic import to_strict_json_schema
 
+from llmx.confirm import PLACEHOLDER
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -116,10 +117,18 @@ def check_type(cls: Any) -> list[Problem]:
     problems += openai_problems(schema)
     if problem := llama_cpp_problem(schema):
         problems.append(problem)
+    confirm = getattr(cls, "confirm", None)
+    if confirm is not None:
+        unknown = [n for group in PLACEHOLDER.findall(str(confirm)) for n in group.split("|") if n not in cls.model_fields]
+        if unknown:
+            problems.append(f"confirm question names unknown field(s) {', '.join(unknown)}")
+        if not str(confirm).rstrip().endswith("?"):
+            problems.append("confirm must be a yes/no question ending in '?'")
     guidance = guidance_for(cls)
     if not guidance.strip():
         problems.append(f"no prompt guidance: add {cls.event_type}.md beside the module (what counts, what does not)")
-    unfinished = [label for label, text in [("description", str(getattr(cls, "description", ""))), ("guidance", guidance)] if "TODO" in text]
+    texts = [("description", str(getattr(cls, "description", ""))), ("guidance", guidance), ("confirm", str(confirm or ""))]
+    unfinished = [label for label, text in texts if "TODO" in text]
     unfinished += [f"field {f!r}" for f, spec in schema.get("properties", {}).items() if "TODO" in str(spec.get("description", ""))]
     if unfinished:
         problems.append(f"TODO left in {', '.join(unfinished)}")

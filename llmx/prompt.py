@@ -83,6 +83,11 @@ def type_prompt(cls: type[Event]) -> TypePrompt:
     return TypePrompt(cls.event_type, cls.description, guidance_for(cls), compact_fields(cls))
 
 
+def render(template: str, **values: object) -> str:
+    """A template from prompts/, rendered and stripped."""
+    return _env().get_template(template).render(**values).strip()
+
+
 def system_prompt(types: list[type[Event]], cite: bool = False) -> str:
     return _system_prompt(tuple(types), cite)
 
@@ -90,11 +95,11 @@ def system_prompt(types: list[type[Event]], cite: bool = False) -> str:
 @cache
 def _system_prompt(types: tuple[type[Event], ...], cite: bool) -> str:
     shown = [type_prompt(citing_model(t) if cite else t) for t in types]
-    return _env().get_template("system.j2").render(types=shown, cite=cite).strip()
+    return render("system.j2", types=shown, cite=cite)
 
 
 def user_prompt(text: str, published: date | None = None) -> str:
-    return _env().get_template("user.j2").render(text=text, published=published.isoformat() if published else None).strip()
+    return render("user.j2", text=text, published=published.isoformat() if published else None)
 
 
 def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ class ArmsDeal(Event):
     event_type = "arms_deal"
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
+    confirm = "Does the text say that weapons ({weapons}) go from {supplier} to {recipient} (signed, delivered, planned or claimed)?"
 
     supplier: Actor = Field(description="Who provides the weapons: alpha-3 for a state, else English name.")
     recipient: Actor = Field(description="Who receives them: alpha-3 for a state, else English name.")

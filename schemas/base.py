@@ -128,6 +128,9 @@ class Event(BaseModel):
     """Fields holding persons: compared by surname when merging and scoring."""
     guidance: ClassVar[str | None] = None
     """Inline prompt guidance; when None, llmx reads ``<event_type>.md`` beside the module or in prompts/types/."""
+    confirm: ClassVar[str | None] = None
+    """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/confirm.py).
+    ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
 
     evidence: list[Quote] = Field(
         min_length=1,

@@ -13,6 +13,7 @@ class Meeting(Event):
     description = "Named people representing states or organisations meet in person or hold face-to-face talks."
     identity_fields = ("participants",)
     person_fields = ("participants",)
+    confirm = "Does the text say that {participants} met or held talks in person?"
 
     participants: list[Person] = Field(
         min_length=2,

@@ -17,6 +17,7 @@ class Sanction(Event):
     description = "A state, bloc or international body imposes, extends, eases or lifts sanctions or an embargo on a target."
     identity_fields = ("imposer", "target")
     identity_match = "all"
+    confirm = "Does the text say that {imposer} imposes, extends, eases or lifts sanctions on {target}?"
 
     imposer: Actor = Field(description="Who imposes or lifts them: alpha-3 for a state, else English name (EU, UN).")
     target: Actor = Field(description="Who is sanctioned: alpha-3 for a state, else English name.")

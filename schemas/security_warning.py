@@ -16,6 +16,7 @@ class SecurityWarning(Event):
     identity_fields = ("issuer", "issuer_org")
     identity_match = "any"
     person_fields = ("issuer",)
+    confirm = "Does the text say that {issuer|issuer_org} warned of a security threat?"
 
     issuer: OptionalText = Field(default=None, description="English full name of the person who warns.")
     issuer_org: OptionalText = Field(default=None, description="Organisation that warns, e.g. MI5.")

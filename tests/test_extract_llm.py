@@ -55,9 +55,20 @@ def test_seed_end_to_end():
     deal = next(e for e in doc["events"] if e["type"] == "arms_deal")
     assert (deal["supplier"], deal["recipient"], deal["status"], deal["value_usd"]) == ("IRN", "RUS", "signed", 1.7e9)
     meeting = next(e for e in doc["events"] if e["type"] == "meeting")
-    assert {p["name"].split()[-1] for p in meeting["participants"]} == {"Putin", "Pezeshkian"}
+    assert {p["name"] for p in meeting["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}  # "Wladimir" in English
     assert (meeting["location"], meeting["country"]) == ("Ashgabat", "TKM")  # "Aschgabat" normalised
     assert all(e["grounded"] for e in doc["events"])
+    # The deal paragraph told twice is one signed drone deal citing both tellings; the alleged
+    # missile transfer stated in the same sentences stays a separate record.
+    deals = {e["status"]: e for e in doc["events"] if e["type"] == "arms_deal"}
+    again = SEED_TEXT.index("Moskau und Teheran", 1)
+    assert {q["start"] for q in deals["signed"]["evidence"]} >= {0, again}
+    assert deals["signed"]["weapons"] == ["drones"] and deals["signed"]["amount"] == "1,7-Milliarden-Dollar"
+    assert (deals["alleged"]["supplier"], deals["alleged"]["weapons"]) == ("IRN", ["short-range ballistic missiles"])
+    assert {q["start"] for q in deals["alleged"]["evidence"]} >= {again}
+    # The model's answer had a sanction imposed by "MI5"; asked about its evidence, it denied it.
+    assert "sanction" not in types and any("dropped a sanction: the model denied it" in w for w in doc["warnings"])
+    assert doc["usage"]["calls"] == 1 + len(doc["events"]) + 1  # extraction, one confirmation per record kept or dropped
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])

@@ -25,7 +25,7 @@ def test_new_scaffolds_four_files_that_check_flags_until_done(tmp_path):
     assert set(gold) == {"id", "lang", "source", "text", "events"} and gold["events"][0]["type"] == "cyber_attack"
     check = runner.invoke(app, ["schemas", "check", "cyber_attack", "--schemas-dir", str(tmp_path)])
     assert check.exit_code == 1
-    assert "cyber_attack: TODO left in description, guidance, field 'details', field 'note'" in check.stdout
+    assert "cyber_attack: TODO left in description, guidance, confirm, field 'details', field 'note'" in check.stdout
     again = runner.invoke(app, ["schemas", "new", "cyber_attack", "--dir", str(tmp_path)])
     assert again.exit_code == 2 and "already exists" in again.stderr
 
@@ -50,6 +50,7 @@ class Protest(Event):
     description = "People protest."
     identity_fields = ("place", "crowd")
     guidance = "Counts: protests."
+    confirm = "Does the text say people protested in {place} against {cause|target}"
     place: str = Field(description="Where.")
     size: int | None = None
 
@@ -74,6 +75,8 @@ def test_check_reports_each_problem_and_keeps_other_types(tmp_path):
     found = [str(p) for p in check_type(registry.types["protest"])]
     assert "protest: field 'size' has no description (the model reads descriptions)" in found
     assert "protest: identity/person field 'crowd' is not a field of the model" in found
+    assert "protest: confirm question names unknown field(s) cause, target" in found
+    assert "protest: confirm must be a yes/no question ending in '?'" in found
     result = runner.invoke(app, ["schemas", "check", "--schemas-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "ok  arms_deal" in result.stdout and "problem  protest: field 'size'" in result.stdout

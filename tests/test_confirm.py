@@ -1,0 +1,77 @@
+"""The confirmation stage: each record is re-checked with its type's yes/no question.
+
+Mechanics against the stub server (canned answers); whether the question helps
+is measured with ``llmx eval`` on the embedded model, and the recorded cassettes
+replay real confirmations.
+"""
+
+from __future__ import annotations
+
+import json
+
+from llmx.confirm import messages, question
+from llmx.extract import ExtractOptions, extract_article
+from llmx.providers.base import ProviderSettings, get_provider
+from llmx.read import Article
+from llmx.schemas.meeting import Meeting
+from llmx.schemas.security_warning import SecurityWarning
+from llmx.testing import StubServer
+
+TEXT = "Kerry traf Lawrow am Montag in Wien zu Gesprächen über Syrien. Merkel telefonierte am Abend lange mit Macron."
+ANSWER = {"meeting": [
+    {"evidence": [1], "participants": [{"name": "John Kerry"}, {"name": "Sergey Lavrov"}], "location": "Vienna"},
+    {"evidence": [2], "participants": [{"name": "Angela Merkel"}, {"name": "Emmanuel Macron"}]},
+]}
+
+
+def test_question_fills_names_lists_and_fallbacks():
+    record = {"participants": [{"name": "John Kerry"}, {"name": "Sergey Lavrov"}], "issuer": None, "issuer_org": "MI5",
+              "weapons": ["drones", "missiles"], "supplier": "IRN"}
+    assert question(Meeting.confirm, record) == "Does the text say that John Kerry and Sergey Lavrov met or held talks in person?"
+    assert question(SecurityWarning.confirm, record) == "Does the text say that MI5 warned of a security threat?"
+    assert question("{weapons} from {supplier} to {recipient}", record) == "drones, missiles from IRN to unspecified"
+
+
+def test_the_model_sees_only_the_cited_sentences():
+    record = {"participants": [{"name": "John Kerry"}], "evidence": [{"text": "Kerry traf Lawrow."}, {"text": "Er reiste ab."}]}
+    user = messages(record, Meeting.confirm)[-1]["content"]
+    assert '"""\nKerry traf Lawrow.\nEr reiste ab.\n"""' in user and user.endswith("Answer yes or no.")
+
+
+def answer(verdicts: dict[str, str]):
+    """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains."""
+
+    def reply(request: dict) -> str:
+        schema = request["response_format"]["schema"]
+        if "answer" not in schema["properties"]:
+            return json.dumps(ANSWER)
+        prompt = request["messages"][-1]["content"]
+        return json.dumps({"answer": next(v for k, v in verdicts.items() if k in prompt)})
+
+    return reply
+
+
+def run(stub: StubServer, **options) -> dict:
+    settings = ProviderSettings(model="stub", base_url=stub.base_url, mode="json_object")
+    with get_provider("compatible").connect(settings) as endpoint:
+        return extract_article(endpoint, Article(id="a", source="a.txt", text=TEXT), ExtractOptions([Meeting], **options))
+
+
+def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():
+    with StubServer(answer=answer({"telefonierte": "no", "Kerry": "yes"})) as stub:
+        doc = run(stub)
+    assert [[p["name"] for p in e["participants"]] for e in doc["events"]] == [["John Kerry", "Sergey Lavrov"]]
+    assert any("dropped a meeting: the model denied it" in w for w in doc["warnings"])
+    assert doc["usage"]["calls"] == 3 and doc["errors"] == []
+
+
+def test_no_confirm_asks_nothing_more():
+    with StubServer(answer=answer({"": "no"})) as stub:
+        doc = run(stub, confirm=False)
+    assert len(doc["events"]) == 2 and doc["usage"]["calls"] == 1 and stub.requests == 1
+
+
+def test_an_unusable_verdict_keeps_the_record():
+    with StubServer(answer=answer({"": "maybe"})) as stub:
+        doc = run(stub)
+    assert len(doc["events"]) == 2 and doc["errors"] == [] and doc["usage"]["calls"] == 3
