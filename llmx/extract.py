@@ -209,7 +209,7 @@ def confirm_records(endpoint: Endpoint, records: list[dict[str, Any]], options: 
     kept, warnings = [], []
     for record in records:
         template = templates.get(record["type"])
-        if template and confirmed(endpoint, record, template, usage, cache=options.cache, article_id=article_id) is False:
+        if template and confirmed(endpoint.side or endpoint, record, template, usage, cache=options.cache, article_id=article_id) is False:
             warnings.append(f"dropped a {record['type']}: the model denied it when asked about its evidence")
         else:
             kept.append(record)

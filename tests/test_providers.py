@@ -92,6 +92,7 @@ def test_local_server_starts_on_first_request_only(monkeypatch, tmp_path):
     @contextmanager
     def fake_server(**kwargs):
         started.append(kwargs["model"])
+        assert kwargs["log_name"] == ("server.log" if not started[1:] else "server-side.log")
         yield local.Server("http://127.0.0.1:9/v1", None, tmp_path / "log")
 
     monkeypatch.setattr(local, "embedded_model", lambda: tmp_path / "m.gguf")
@@ -100,3 +101,7 @@ def test_local_server_starts_on_first_request_only(monkeypatch, tmp_path):
         assert started == [] and endpoint.client is None
         client = endpoint.open_client()
         assert endpoint.open_client() is client and started == [tmp_path / "m.gguf"]
+        # Side questions (confirmations) get a second server of their own, also only when first asked,
+        # so they never evict the main server's cached prompt prefix.
+        assert endpoint.side is not None and endpoint.side.client is None
+        assert endpoint.side.open_client() is not client and len(started) == 2

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +84,10 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+SIDE_CONTEXT = 4096
+"""Tokens for side questions: a record's cited sentences and one question."""
+
+
 @dataclass(frozen=True)
 class Server:
     base_url: str
@@ -113,12 +117,13 @@ def exit_on_sigterm() -> Iterator[None]:
 
 
 @contextmanager
-def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int | None = None, model: Path | None = None) -> Iterator[Server]:
+def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int | None = None, model: Path | None = None,
+                   log_name: str = "server.log") -> Iterator[Server]:
     """Start the embedded server, yield it once it answers, always stop it."""
     model = model or embedded_model()
     port = port or free_port()
     threads = threads or os.cpu_count() or 2
-    log = cache_dir() / "server.log"
+    log = cache_dir() / log_name
     log.parent.mkdir(parents=True, exist_ok=True)
     base_url = f"http://127.0.0.1:{port}/v1"
     with log.open("wb") as log_file:
@@ -147,8 +152,12 @@ class LocalProvider(Provider):
         model = embedded_model()
         with ExitStack() as servers, exit_on_sigterm():
 
-            def start() -> openai.OpenAI:
-                server = servers.enter_context(running_server(n_ctx=n_ctx, model=model))
-                return make_client(server.base_url, "not-needed", settings.timeout)
+            def starter(context: int, log_name: str) -> Callable[[], openai.OpenAI]:
+                def start() -> openai.OpenAI:
+                    server = servers.enter_context(running_server(n_ctx=context, model=model, log_name=log_name))
+                    return make_client(server.base_url, "not-needed", settings.timeout)
+                return start
 
-            yield Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=start)
+            # Side questions get their own server (same weights, mapped once by the OS), started only if asked.
+            side = Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=starter(SIDE_CONTEXT, "server-side.log"))
+            yield Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=starter(n_ctx, "server.log"), side=side)
