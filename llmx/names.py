@@ -27,8 +27,21 @@ def _word(word: str) -> str:
     return lower[:1].upper() + lower[1:] if word[:1].isupper() else lower
 
 
-def english_name(name: str, country: str | None) -> str:
-    """``name`` in English transliteration if ``country`` writes names in Cyrillic; otherwise unchanged."""
-    if country not in CYRILLIC_STATES or not _GERMAN.search(name.lower()):
+_GERMAN_WORDS = frozenset("der die das den dem des und nicht mit von sich auf für ist ein eine einen zu im nach wurde".split())
+
+
+def german(text: str) -> bool:
+    """True for German prose: its most common short words make up a good share of it (English has none of them)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(words) and sum(w in _GERMAN_WORDS for w in words) / len(words) >= 0.08
+
+
+def english_name(name: str, country: str | None, source: str | None = None) -> str:
+    """``name`` in English transliteration if ``country`` writes names in Cyrillic; otherwise unchanged.
+
+    With ``source`` (the article), only when the article is German: an English text's
+    names are already English ("Law Lords" must not become "Lav Lords").
+    """
+    if country not in CYRILLIC_STATES or not _GERMAN.search(name.lower()) or (source is not None and not german(source)):
         return name
     return re.sub(r"[^\W\d_]+", lambda m: _word(m.group()), name)

@@ -96,9 +96,9 @@ class Person(BaseModel):
     country: CountryCode = Field(default=None, description="State they represent (alpha-3).")
 
     @model_validator(mode="after")
-    def _english_spelling(self) -> Person:
+    def _english_spelling(self, info: ValidationInfo) -> Person:
         """German transliterations from Cyrillic ("Sergej Lawrow") become English ("Sergey Lavrov")."""
-        self.name = english_name(self.name, self.country)
+        self.name = english_name(self.name, self.country, article_text(info.context))
         return self
 
 

@@ -33,3 +33,13 @@ def test_only_for_states_that_write_in_cyrillic():
 
 def test_person_records_use_it():
     assert Person(name="Sergej Lawrow", country="Russland").name == "Sergey Lavrov"
+
+
+def test_only_in_german_articles():
+    english = "The Law Lords ruled against the Home Secretary, and the decision was welcomed by Sergei Lavrov."
+    german = "Der russische Außenminister Sergej Lawrow traf sich am Montag mit dem Kollegen in Wien."
+    assert english_name("Law Lords", "UKR", english) == "Law Lords"
+    assert english_name("Sergej Lawrow", "RUS", german) == "Sergey Lavrov"
+    context = {"sentences": [english]}
+    assert Person.model_validate({"name": "Law Lords", "country": "UKR"}, context=context).name == "Law Lords"
+    assert Person.model_validate({"name": "Sergej Lawrow", "country": "RUS"}, context={"sentences": [german]}).name == "Sergey Lavrov"
