@@ -26,7 +26,9 @@ class ArmsDeal(Event):
     event_type = "arms_deal"
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
-    confirm = "Does the text say that weapons ({weapons}) go from {supplier} to {recipient} (signed, delivered, planned or claimed)?"
+    # No confirm question: asked "Does the text say that weapons (...) go from X to Y?", the
+    # embedded model said yes to every deal in four dev-set runs (2 of the 3 wrong), and yes to
+    # both Russia and the United States as the recipient of the seed's missiles; ~3 s a question.
 
     supplier: Actor = Field(description="Who provides the weapons: alpha-3 for a state, else English name.")
     recipient: Actor = Field(description="Who receives them: alpha-3 for a state, else English name.")

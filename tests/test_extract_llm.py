@@ -68,7 +68,8 @@ def test_seed_end_to_end():
     assert {q["start"] for q in deals["alleged"]["evidence"]} >= {again}
     # The model's answer had a sanction imposed by "MI5"; asked about its evidence, it denied it.
     assert "sanction" not in types and any("dropped a sanction: the model denied it" in w for w in doc["warnings"])
-    assert doc["usage"]["calls"] == 1 + len(doc["events"]) + 1  # extraction, one confirmation per record kept or dropped
+    asked = [e for e in doc["events"] if e["type"] != "arms_deal"]  # arms deals have no confirm question
+    assert doc["usage"]["calls"] == 1 + len(asked) + 1  # extraction, one confirmation per record kept or dropped
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])
