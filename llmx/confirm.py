@@ -15,7 +15,6 @@ A type opts in with a ``confirm`` template (see :class:`llmx.schemas.base.Event`
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel

@@ -70,9 +70,8 @@ def ground_event(event: Event, text: str, parts: list[str] | None = None) -> dic
     record: dict[str, Any] = {"type": event.event_type}
     record.update(event.model_dump(mode="json", exclude={"evidence"}))
     spans, seen = [], set()
-    quotes = list(event.evidence)
-    quotes += [r for q in event.evidence for r in repeats(q, parts or []) if r not in quotes]
-    for quote in dict.fromkeys(quotes):
+    repeated = [r for q in event.evidence for r in repeats(q, parts or [])]
+    for quote in dict.fromkeys([*event.evidence, *repeated]):
         span = align_quote(quote, text)
         if span is None:
             spans.append({"text": quote, "start": None, "end": None, "match": None})

@@ -24,7 +24,7 @@ NOUNS = {  # plural German noun (singular is derived) -> English
 }
 PREFIXES = {  # compound modifiers, in the order English puts them first
     "kurzstrecken": "short-range", "mittelstrecken": "medium-range", "langstrecken": "long-range",
-    "panzerabwehr": "anti-tank", "luftabwehr": "air defence", "flugabwehr": "air defence", "flugabwehr-": "air defence",
+    "panzerabwehr": "anti-tank", "luftabwehr": "air defence", "flugabwehr": "air defence",
     "kampf": "combat", "angriffs": "attack", "aufklärungs": "reconnaissance", "marine": "naval", "kamikaze": "kamikaze",
     "feuerleit": "fire-control", "scharfschützen": "sniper", "präzisions": "precision",
 }
