@@ -16,7 +16,7 @@ import re
 CYRILLIC_STATES = frozenset({"RUS", "UKR", "BLR", "KAZ", "KGZ", "TJK", "UZB", "TKM", "MDA", "MNG"})
 """States whose officials' names German press transliterates from Cyrillic."""
 
-_GERMAN = re.compile(r"w|j|sch")
+_GERMAN_SPELLING = re.compile(r"w|j|sch")  # letters English transliteration never uses
 _ENDING = re.compile(r"sk(?:ij|yj|i)$")  # Chodorkowski, Selenskyj -> -sky
 _LETTERS = re.compile(r"tsch|sch|ch|w|z|j")  # one left-to-right pass: "tsch" never becomes "tkh"
 _ENGLISH = {"tsch": "ch", "sch": "sh", "ch": "kh", "w": "v", "z": "ts", "j": "y"}
@@ -42,6 +42,6 @@ def english_name(name: str, country: str | None, source: str | None = None) -> s
     With ``source`` (the article), only when the article is German: an English text's
     names are already English ("Law Lords" must not become "Lav Lords").
     """
-    if country not in CYRILLIC_STATES or not _GERMAN.search(name.lower()) or (source is not None and not german(source)):
+    if country not in CYRILLIC_STATES or not _GERMAN_SPELLING.search(name.lower()) or (source is not None and not german(source)):
         return name
     return re.sub(r"[^\W\d_]+", lambda m: _word(m.group()), name)

@@ -18,9 +18,10 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import openai
@@ -137,6 +138,12 @@ def running_server(*, port: int | None = None, n_ctx: int = 8192, threads: int |
             stop(proc)
 
 
+def _started_client(servers: ExitStack, model: Path, n_ctx: int, log_name: str, *, timeout: float) -> openai.OpenAI:
+    """Start a server whose lifetime ``servers`` owns, and return a client for it."""
+    server = servers.enter_context(running_server(n_ctx=n_ctx, model=model, log_name=log_name))
+    return make_client(server.base_url, "not-needed", timeout)
+
+
 class LocalProvider(Provider):
     """The embedded Qwen2.5-Coder-1.5B model on this machine: no key, no network (needs the [local] extra)."""
 
@@ -152,12 +159,7 @@ class LocalProvider(Provider):
         model = embedded_model()
         with ExitStack() as servers, exit_on_sigterm():
 
-            def starter(context: int, log_name: str) -> Callable[[], openai.OpenAI]:
-                def start() -> openai.OpenAI:
-                    server = servers.enter_context(running_server(n_ctx=context, model=model, log_name=log_name))
-                    return make_client(server.base_url, "not-needed", settings.timeout)
-                return start
-
+            start = partial(_started_client, servers, model, timeout=settings.timeout)
             # Side questions get their own server (same weights, mapped once by the OS), started only if asked.
-            side = Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=starter(SIDE_CONTEXT, "server-side.log"))
-            yield Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=starter(n_ctx, "server.log"), side=side)
+            side = Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=partial(start, SIDE_CONTEXT, "server-side.log"))
+            yield Endpoint(self.name, None, MODEL_NAME, mode, strict=False, client_factory=partial(start, n_ctx, "server.log"), side=side)
