@@ -14,9 +14,9 @@ from pathlib import Path
 
 import llama_cpp
 
-from llmx.cite import numbered
-from llmx.prepare import clean, sentences
-from llmx.prompt import build_messages
+from llmx.pipeline.cite import numbered
+from llmx.pipeline.prepare import clean, sentences
+from llmx.pipeline.prompt import build_messages
 from llmx.providers.weights import model_path
 from llmx.registry import load_registry
 

@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from llmx.extract import ExtractOptions, extract_article
+from llmx.pipeline.article import ExtractOptions, extract_article
 from llmx.providers.base import ProviderSettings
 from llmx.providers.local import LocalProvider
-from llmx.read import Article
+from llmx.pipeline.read import Article
 from llmx.registry import load_registry
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "articles"

@@ -1,7 +1,7 @@
 """How much does llmx itself cost per article, beyond the model's own latency?
 
-Runs N short German articles through ``llmx.run.run_batch`` against the stub
-server (``python -m llmx.testing`` in its own process, answering after a
+Runs N short German articles through ``llmx.corpus.run_batch`` against the stub
+server (``python -m tests.stub_server`` in its own process, answering after a
 fixed latency), at several concurrency levels, then the same number of
 requests with a bare ``openai`` client in a thread pool, using the exact body
 llmx sent. The stub's answers are canned: this measures mechanics and
@@ -55,7 +55,7 @@ class StubProcess:
     """The stub in its own process, so it never competes with llmx for the GIL."""
 
     def __init__(self, latency: float):
-        self.proc = subprocess.Popen([sys.executable, "-m", "llmx.testing", "--latency", str(latency)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.stub_server", "--latency", str(latency)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.base_url = self.proc.stdout.readline().strip()
         if not self.base_url.startswith("http"):
@@ -71,9 +71,9 @@ class StubProcess:
 
 
 def run_llmx(endpoint, n: int, concurrency: int, types) -> tuple[float, float]:
-    from llmx.extract import ExtractOptions
-    from llmx.read import Article
-    from llmx.run import run_batch
+    from llmx.pipeline.article import ExtractOptions
+    from llmx.pipeline.read import Article
+    from llmx.corpus import run_batch
 
     items = [Article(f"art-{i:04d}", f"{ARTICLE} (Meldung {i})", f"bench:{i}") for i in range(n)]
     options = ExtractOptions(types, evidence="cite", cache=None)

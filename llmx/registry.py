@@ -17,8 +17,8 @@ from importlib.metadata import entry_points
 from importlib.resources import files
 from pathlib import Path
 
-from llmx.errors import UsageError
-from llmx.score import TypeSpec
+from llmx.core.errors import UsageError
+from llmx.evaluation.score import TypeSpec
 from llmx.schemas.base import Event
 
 ENTRY_POINT_GROUP = "llmx.schemas"

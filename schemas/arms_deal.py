@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, computed_field, model_validator
 
-from llmx.money import parse_money, stated_amount, usd_fields
-from llmx.weapons import english_weapon
+from llmx.normalize.money import parse_money, stated_amount, usd_fields
+from llmx.normalize.weapons import english_weapon
 from llmx.schemas.base import Actor, Event, IsoDate, OptionalText
 
 Weapon = Annotated[str, AfterValidator(english_weapon)]

@@ -12,10 +12,16 @@ from typing import Annotated, ClassVar, Literal
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
-from llmx.ground import align_quote, latin_share, mentioned
-from llmx.names import english_name
+from llmx.normalize.persons import mentioned
 
-from llmx.normalize import country_code, is_alpha3, normalize_date
+from llmx.normalize.text import latin_share
+
+from llmx.pipeline.ground import align_quote
+from llmx.normalize.persons import english_name
+
+from llmx.normalize.countries import country_code, is_alpha3
+
+from llmx.normalize.dates import normalize_date
 
 
 def _min_chars(n: int):

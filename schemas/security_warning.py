@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from llmx.normalize import plausible_person
+from llmx.normalize.persons import plausible_person
 from llmx.schemas.base import Actor, ActorName, Event, IsoDate, OptionalText
 
 

@@ -15,7 +15,7 @@ os.environ.setdefault("OPENAI_API_KEY", "sk-test-dummy-key-not-real")
 
 import pytest
 
-from llmx.recording import SECRET_HEADERS, TEST_BASE_URL, TEST_MODEL, recording_args, vcr_settings  # noqa: E402
+from llmx.authoring.recording import SECRET_HEADERS, TEST_BASE_URL, TEST_MODEL, recording_args, vcr_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -30,12 +30,12 @@ import yaml
 from openai.lib._pydantic import to_strict_json_schema
 from typer.testing import CliRunner
 
-from llmx.batch import build_requests
-from llmx.batch_cli import batch_app
-from llmx.errors import UsageError
-from llmx.extract import ExtractOptions, prepare_chunk
-from llmx.prepare import chunk, clean
-from llmx.read import Article, InputFailure
+from llmx.batch.api import build_requests
+from llmx.cli.batch import batch_app
+from llmx.core.errors import UsageError
+from llmx.pipeline.article import ExtractOptions, prepare_chunk
+from llmx.pipeline.prepare import chunk, clean
+from llmx.pipeline.read import Article, InputFailure
 from llmx.registry import load_registry
 from tests.conftest import DATA, ROOT
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 
-from llmx.confirm import messages, question
-from llmx.extract import ExtractOptions, extract_article
+from llmx.pipeline.confirm import messages, question
+from llmx.pipeline.article import ExtractOptions, extract_article
 from llmx.providers.base import ProviderSettings, get_provider
-from llmx.read import Article
+from llmx.pipeline.read import Article
 from llmx.schemas.meeting import Meeting
 from llmx.schemas.security_warning import SecurityWarning
-from llmx.testing import StubServer
+from tests.stub_server import StubServer
 
 TEXT = "Kerry traf Lawrow am Montag in Wien zu Gesprächen über Syrien. Merkel telefonierte am Abend lange mit Macron."
 ANSWER = {"meeting": [

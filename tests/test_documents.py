@@ -17,7 +17,7 @@ import vcr
 from typer.testing import CliRunner
 
 from llmx.cli import app
-from llmx.recording import llm_body, vcr_settings
+from llmx.authoring.recording import llm_body, vcr_settings
 from tests.conftest import DATA, ROOT, llm_args
 from tests.test_extract_llm import COMMERCIAL_DEAL
 

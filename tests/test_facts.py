@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmx.facts import check_states, states_mentioned
+from llmx.pipeline.checks import check_states, states_mentioned
 
 DEAL = "Moskau und Teheran unterzeichneten einen Vertrag über den Export von Drohnen durch den Iran nach Russland."
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from llmx.extract import ground_event
-from llmx.ground import Span, align_quote, repeats
-from llmx.prepare import clean, sentences
+from llmx.pipeline.article import ground_event
+from llmx.pipeline.ground import Span, align_quote, repeats
+from llmx.pipeline.prepare import clean, sentences
 from llmx.schemas.arms_deal import ArmsDeal
 
 DE = (
@@ -199,13 +199,13 @@ def test_long_quote_is_fast():
     ],
 )
 def test_person_mentioned_across_transliterations(name, text, expected):
-    from llmx.ground import mentioned
+    from llmx.normalize.persons import mentioned
 
     assert mentioned(name, text) is expected
 
 
 def test_latin_share():
-    from llmx.ground import latin_share
+    from llmx.normalize.text import latin_share
 
     assert latin_share("Putin traf Pezeshkian") == 1.0
     assert latin_share("Путин встретился") == 0.0

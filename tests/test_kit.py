@@ -8,7 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from llmx.cli import app
-from llmx.kit import check_type, openai_problems
+from llmx.authoring.check import check_type, openai_problems
 from llmx.registry import load_registry
 from llmx.schemas.base import Event
 

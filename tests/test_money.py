@@ -1,6 +1,6 @@
 """Amounts found in the evidence, and the model's amount checked against them."""
 
-from llmx.money import Money, amounts_in, stated_amount
+from llmx.normalize.money import Money, amounts_in, stated_amount
 from llmx.schemas.arms_deal import ArmsDeal
 
 SEED_LEAD = ("Moskau und Teheran unterzeichneten einen 1,7-Milliarden-Dollar-Vertrag über den Export von Drohnen "

@@ -2,7 +2,7 @@
 
 import pytest
 
-from llmx.names import english_name
+from llmx.normalize.persons import english_name
 from llmx.schemas.base import Person
 
 

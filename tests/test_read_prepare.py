@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from llmx.errors import InputError
-from llmx.prepare import chunk, clean, sentences
-from llmx.read import Article, InputFailure, decode, read_inputs
+from llmx.core.errors import InputError
+from llmx.pipeline.prepare import chunk, clean, sentences
+from llmx.pipeline.read import Article, InputFailure, decode, read_inputs
 from tests.conftest import DATA
 
 

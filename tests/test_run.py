@@ -14,12 +14,12 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from llmx.cli import app
-from llmx.extract import ExtractOptions
+from llmx.pipeline.article import ExtractOptions
 from llmx.providers.base import ProviderSettings, get_provider
-from llmx.read import read_inputs
+from llmx.pipeline.read import read_inputs
 from llmx.registry import load_registry
-from llmx.run import run_batch
-from llmx.testing import StubServer
+from llmx.corpus import run_batch
+from tests.stub_server import StubServer
 
 runner = CliRunner()
 
@@ -199,16 +199,16 @@ def test_summary_counts_failures(tmp_path):
 
 
 def test_a_bug_in_one_article_does_not_end_the_batch(tmp_path, monkeypatch):
-    import llmx.run
+    import llmx.corpus
 
-    real = llmx.run.extract_article
+    real = llmx.corpus.extract_article
 
     def flaky(endpoint, article, options):
         if article.id == "a02":
             raise KeyError("boom")
         return real(endpoint, article, options)
 
-    monkeypatch.setattr(llmx.run, "extract_article", flaky)
+    monkeypatch.setattr(llmx.corpus, "extract_article", flaky)
     paths = list(map(str, articles(tmp_path / "in", 3)))
     with StubServer() as stub:
         result = extract(stub, *paths, "-f", "jsonl", "-j", "2")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from llmx.extract import ground_event, response_model
-from llmx.merge import merge_events
+from llmx.pipeline.article import ground_event, response_model
+from llmx.pipeline.merge import merge_events
 from llmx.schemas.arms_deal import ArmsDeal
 from llmx.schemas.meeting import Meeting
 from llmx.schemas.security_warning import SecurityWarning

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from llmx.score import DEFAULT_SPECS, PRF, TypeSpec, read_jsonl, render_table, score
+from llmx.evaluation.score import DEFAULT_SPECS, PRF, TypeSpec, read_jsonl, render_table, score
 
 DATA = Path(__file__).parent / "data" / "eval"
 GOLD = read_jsonl(DATA / "mini_gold.jsonl")

@@ -3,7 +3,7 @@
 import pytest
 
 from llmx.schemas.arms_deal import ArmsDeal
-from llmx.weapons import english_weapon
+from llmx.normalize.weapons import english_weapon
 
 
 @pytest.mark.parametrize(("german", "english"), [

@@ -16,7 +16,7 @@ import instructor
 import openai
 from pydantic import BaseModel
 
-from llmx.errors import UsageError
+from llmx.core.errors import UsageError
 
 ENTRY_POINT_GROUP = "llmx.providers"
 

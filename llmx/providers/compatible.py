@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from llmx.errors import UsageError
+from llmx.core.errors import UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
 
 

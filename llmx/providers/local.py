@@ -26,9 +26,9 @@ from pathlib import Path
 
 import openai
 
-from llmx.errors import ProviderError, UsageError
+from llmx.core.errors import ProviderError, UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
-from llmx.paths import cache_dir
+from llmx.core.paths import cache_dir
 from llmx.providers.weights import INSTALL_HINT, MODEL_NAME, model_path
 
 STARTUP_TIMEOUT = float(os.environ.get("LLMX_LOCAL_STARTUP_TIMEOUT", "180"))

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from llmx.errors import UsageError
+from llmx.core.errors import UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
 
 DEFAULT_MODEL = "gpt-4.1-mini"

@@ -13,8 +13,8 @@ import importlib.util
 import os
 from pathlib import Path
 
-from llmx.errors import UsageError
-from llmx.paths import cache_dir
+from llmx.core.errors import UsageError
+from llmx.core.paths import cache_dir
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 FILE_NAME = f"{MODEL_NAME}.gguf"

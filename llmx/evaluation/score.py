@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from rich.table import Table
 
-from llmx.normalize import unaccent
+from llmx.normalize.text import unaccent
 
 SKIP = ("type", "evidence")  # never compared as fields
 

@@ -17,7 +17,7 @@ from importlib.resources import files
 import jinja2
 from pydantic import BaseModel
 
-from llmx.cite import citing_model, numbered
+from llmx.pipeline.cite import citing_model, numbered
 from llmx.providers.base import model_schema
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
@@ -136,7 +136,7 @@ def _example_messages(types: tuple[type[Event], ...], cite: bool) -> tuple[dict[
 def build_messages(types: list[type[Event]], text: str, published: date | None = None, cite: bool = False) -> list[dict[str, str]]:
     """The chat messages for one article (or chunk): static system prompt and example first, so servers cache them.
 
-    In citing mode ``text`` is the numbered rendering from :func:`llmx.cite.numbered`.
+    In citing mode ``text`` is the numbered rendering from :func:`llmx.pipeline.cite.numbered`.
     """
     return [
         {"role": "system", "content": system_prompt(types, cite)},

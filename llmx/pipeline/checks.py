@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from llmx.normalize import country_code, find_city, is_alpha3
+from llmx.normalize.cities import find_city
+
+from llmx.normalize.countries import country_code, is_alpha3
 
 MENTION_CITY = 100_000
 """Cities this large name their state ("Teheran" → IRN); smaller ones collide with ordinary words."""

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Any
 
-from llmx.paths import log_path
+from llmx.core.paths import log_path
 
 
 class CallLog:

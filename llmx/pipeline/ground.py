@@ -11,18 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
 
+from llmx.normalize.text import QUOTE_CHARS, fold_with_offsets
+
 MatchKind = Literal["exact", "normalized", "fuzzy"]
 
-QUOTE_CHARS = "„“”‚‘’«»‹›\"'`´"
-DASH_CHARS = "‐-‒–—―−"
-_INVISIBLE = "\u00ad\u200b\ufeff"  # soft hyphen, zero-width space, BOM
-_FOLD = str.maketrans({**{c: '"' for c in QUOTE_CHARS}, **{c: "-" for c in DASH_CHARS},
-                       **{c: None for c in _INVISIBLE}})
 # What LLMs wrap around quotes: whitespace, quote marks, ellipses, a final period.
 _EDGE_JUNK = QUOTE_CHARS + "….。 \t\r\n\u00a0"
 _MAX_WORD_EXTEND = 40  # bound on growing a fuzzy span to a word boundary
@@ -44,51 +40,6 @@ class Span:
         if self.match == "fuzzy":
             d["score"] = round(self.score, 2)
         return d
-
-
-def _normalize(text: str) -> tuple[str, list[int], list[int]]:
-    """Normalize `text` and keep, per output char, the original [start, end) it came from.
-
-    One source char may yield several chars (casefold "ß" -> "ss", NFKC "ﬁ" -> "fi")
-    or none (soft hyphen), so both start and end offsets are tracked.
-    """
-    chars: list[tuple[str, int, int]] = []
-    i, n = 0, len(text)
-    while i < n:  # a base char plus its combining marks forms one NFKC unit
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        for c in unicodedata.normalize("NFKC", text[i:j]).casefold().translate(_FOLD):
-            chars.append((c, i, j))
-        i = j
-
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    k = 0
-    while k < len(chars):
-        c, s, e = chars[k]
-        if not c.isspace():
-            out.append(c)
-            starts.append(s)
-            ends.append(e)
-            k += 1
-            continue
-        m = k
-        while m < len(chars) and chars[m][0].isspace():
-            m += 1
-        run = text[s:chars[m - 1][2]]
-        nxt = chars[m] if m < len(chars) else None
-        if (out and out[-1] == "-" and "\n" in run and len(out) > 1 and out[-2].isalpha()
-                and nxt is not None and text[nxt[1]].islower()):
-            # "Attentats-\nversuche": typographic hyphenation, join the word.
-            out.pop(), starts.pop(), ends.pop()
-        else:
-            out.append(" ")
-            starts.append(s)
-            ends.append(chars[m - 1][2])
-        k = m
-    return "".join(out), starts, ends
 
 
 def _candidates(quote: str) -> list[str]:
@@ -139,14 +90,14 @@ def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | N
         if pos >= 0:
             return _span(source, pos, pos + len(q), "exact")
 
-    norm_src, starts, ends = _normalize(source)
+    norm_src, starts, ends = fold_with_offsets(source)
     for q in candidates:
-        nq = _normalize(q)[0].strip()
+        nq = fold_with_offsets(q)[0].strip()
         pos = norm_src.find(nq) if nq else -1
         if pos >= 0:
             return _span(source, starts[pos], ends[pos + len(nq) - 1], "normalized")
 
-    nq = _normalize(core)[0].strip()
+    nq = fold_with_offsets(core)[0].strip()
     if not nq:
         return None
     al = fuzz.partial_ratio_alignment(nq, norm_src, score_cutoff=min_score)
@@ -156,46 +107,6 @@ def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | N
     if start >= end:
         return None
     return _span(source, start, end, "fuzzy", al.score)
-
-
-def latin_share(text: str) -> float:
-    """Share of letters that are Latin script: name checks only make sense in Latin-script text."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if "LATIN" in unicodedata.name(c, "")) / len(letters)
-
-
-_TRANSLITERATIONS = (("tsch", "ch"), ("sch", "sh"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("j", "y"), ("z", "s"))
-
-
-def _sound_key(text: str) -> str:
-    """Fold Latin transliteration variants (German/English): "Lawrow" and "Lavrov" both become "lavrov"."""
-    for old, new in _TRANSLITERATIONS:
-        text = text.replace(old, new)
-    return text
-
-
-@lru_cache(maxsize=32)
-def _folded_source(source: str) -> str:
-    """The article folded once, not once per person of every event."""
-    return _sound_key(_normalize(source)[0])
-
-
-def mentioned(name: str, source: str, min_score: float = 75.0) -> bool:
-    """True when some word of ``name`` (3+ letters) appears in ``source``, allowing spelling variants.
-
-    "Sergey Lavrov" is mentioned in a text that only says "Lawrow"; a name copied
-    from the prompt's example into an unrelated article is not.
-    """
-    folded = _folded_source(source)
-    for word in _sound_key(_normalize(name)[0]).split():
-        word = word.strip(".,-'\"")
-        if len(word) < 3:
-            continue
-        if word in folded or (len(word) > 5 and fuzz.partial_ratio(word, folded, score_cutoff=min_score)):
-            return True  # short words must match exactly: one edit in four letters matches too much
-    return False
 
 
 REPEAT_SIMILARITY = 85

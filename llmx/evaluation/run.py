@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from llmx.extract import ExtractOptions, extract_all
-from llmx.read import Article
+from llmx.pipeline.article import ExtractOptions, extract_all
+from llmx.pipeline.read import Article
 from llmx.registry import type_specs
-from llmx.score import DEFAULT_SPECS, Report, score
+from llmx.evaluation.score import DEFAULT_SPECS, Report, score
 
 
 def gold_articles(gold: list[dict[str, Any]], path: Path) -> list[Article]:

@@ -16,13 +16,13 @@ import typer
 from rich.console import Console
 
 from llmx import __version__
-from llmx.errors import LlmxError, ProviderError, UsageError
-from llmx.extract import ExtractOptions
-from llmx.prepare import DEFAULT_CHUNK_CHARS
+from llmx.core.errors import LlmxError, ProviderError, UsageError
+from llmx.pipeline.article import ExtractOptions
+from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS
 from llmx.providers.base import MODES, ProviderSettings, choose_provider, get_provider, provider_names
-from llmx.read import Article, read_inputs
+from llmx.pipeline.read import Article, read_inputs
 from llmx.registry import Registry, load_registry
-from llmx.write import FORMATS, Writer
+from llmx.output.write import FORMATS, Writer
 
 app = typer.Typer(
     name="llmx",
@@ -160,8 +160,8 @@ def extract(
 
       llmx extract news.jsonl --base-url http://localhost:8000/v1 --model qwen2.5 -s meeting
     """
-    from llmx.cache import ResponseCache
-    from llmx.run import finished_ids, run_batch
+    from llmx.core.cache import ResponseCache
+    from llmx.corpus import finished_ids, run_batch
 
     with user_errors():
         if fmt not in FORMATS:
@@ -236,9 +236,9 @@ def eval_command(
 
       llmx eval gold.jsonl --predictions run.jsonl -f json
     """
-    from llmx.evaluate import evaluate, run_predictions
-    from llmx.score import read_jsonl
-    from llmx.score import render_table
+    from llmx.evaluation.run import evaluate, run_predictions
+    from llmx.evaluation.score import read_jsonl
+    from llmx.evaluation.score import render_table
 
     with user_errors():
         if fmt not in ("table", "json"):
@@ -278,9 +278,9 @@ def schemas_show(
     schemas_dir: SchemasDir = None,
 ) -> None:
     """Show a type's guidance, the prompt section the model sees (with its token count) and its JSON Schema."""
-    from llmx.cite import citing_model
-    from llmx.kit import count_tokens
-    from llmx.prompt import type_prompt
+    from llmx.pipeline.cite import citing_model
+    from llmx.authoring.check import count_tokens
+    from llmx.pipeline.prompt import type_prompt
 
     with user_errors():
         cls = registry_for(schemas_dir).select([name])[0]
@@ -303,7 +303,7 @@ def schemas_check(
 
     Exits 1 with a list of problems; import errors and name clashes count too.
     """
-    from llmx.kit import check_type
+    from llmx.authoring.check import check_type
 
     with user_errors():
         registry = load_registry(schemas_dir)
@@ -325,7 +325,7 @@ def schemas_new(
     directory: Annotated[Path, typer.Option("--dir", help="Where to write the files (your schemas directory).")] = Path("."),
 ) -> None:
     """Scaffold a new event type: the model, its prompt guidance, a gold example and a cassette test."""
-    from llmx.kit import scaffold
+    from llmx.authoring.check import scaffold
 
     with user_errors():
         try:
@@ -360,7 +360,7 @@ def serve(
 @cache_app.command("stats")
 def cache_stats() -> None:
     """Where the cache is, how many answers it holds and the tokens they saved."""
-    from llmx.cache import ResponseCache
+    from llmx.core.cache import ResponseCache
 
     cache = ResponseCache()
     stats = cache.stats()
@@ -372,7 +372,7 @@ def cache_stats() -> None:
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Delete every cached answer."""
-    from llmx.cache import ResponseCache
+    from llmx.core.cache import ResponseCache
 
     cache = ResponseCache()
     removed = cache.clear()
@@ -380,7 +380,7 @@ def cache_clear() -> None:
     print(f"removed {removed} cached answer(s) from {cache.path}")
 
 
-from llmx.batch_cli import batch_app  # noqa: E402  (batch_cli imports from this module lazily)
+from llmx.cli.batch import batch_app  # noqa: E402  (batch_cli imports from this module lazily)
 
 app.add_typer(batch_app, name="batch")
 

@@ -23,10 +23,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from llmx.call import Usage
-from llmx.extract import ExtractOptions, extract_article, failure_document
+from llmx.pipeline.call import Usage
+from llmx.pipeline.article import ExtractOptions, extract_article, failure_document
 from llmx.providers.base import Endpoint
-from llmx.read import Article, InputFailure
+from llmx.pipeline.read import Article, InputFailure
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 from llmx.registry import type_specs
 from llmx.schemas.base import Event
-from llmx.score import SKIP, TypeSpec, value_key, value_keys
+from llmx.evaluation.score import SKIP, TypeSpec, value_key, value_keys
 
 NOT_FACTS = (*SKIP, "attributed_to")
 

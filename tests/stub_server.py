@@ -12,7 +12,7 @@ extraction quality; that is tested against real model recordings in
 
 Standard library only (``ThreadingHTTPServer`` in a background thread on
 127.0.0.1, a free port), so tests need no extra dependency. ``python -m
-llmx.testing`` runs it in its own process (the benchmark does, so the stub
+tests.stub_server`` runs it in its own process (the benchmark does, so the stub
 does not compete with llmx for the GIL); ``GET /stub/stats`` then reports the
 counters and the last request body.
 """
@@ -81,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, {"error": {"message": message, "type": kind, "param": None, "code": code}}, headers)
 
     def do_GET(self) -> None:
-        if self.path.rstrip("/") == "/stub/stats":  # for a stub in another process (python -m llmx.testing)
+        if self.path.rstrip("/") == "/stub/stats":  # for a stub in another process (python -m tests.stub_server)
             stub = self.server.stub
             self._send(200, {"requests": stub.requests, "max_in_flight": stub.max_in_flight, "last_request": stub.last_request})
         elif self.path.rstrip("/") == "/v1/models":
@@ -219,7 +219,7 @@ class StubServer:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve until standard input closes; the first line printed is the base URL."""
-    parser = argparse.ArgumentParser(prog="python -m llmx.testing", description="OpenAI-compatible stub server (mechanics only).")
+    parser = argparse.ArgumentParser(prog="python -m tests.stub_server", description="OpenAI-compatible stub server (mechanics only).")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--fail-first", type=int, default=0, help="answer the first N chat requests with 429")
     args = parser.parse_args(argv)

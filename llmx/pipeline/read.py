@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
-from llmx.errors import InputError
+from llmx.core.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 

@@ -23,12 +23,12 @@ from typing import Any
 import openai
 from openai.lib._pydantic import to_strict_json_schema
 
-from llmx.call import Usage, describe_api_error, first_line
-from llmx.errors import ExtractionError, LlmxError, ProviderError, UsageError
-from llmx.extract import ChunkRequest, ExtractOptions, checked_records, events_from_answer, failure_document, prepare_chunk
-from llmx.prepare import chunk, clean
+from llmx.pipeline.call import Usage, describe_api_error, first_line
+from llmx.core.errors import ExtractionError, LlmxError, ProviderError, UsageError
+from llmx.pipeline.article import ChunkRequest, ExtractOptions, checked_records, events_from_answer, failure_document, prepare_chunk
+from llmx.pipeline.prepare import chunk, clean
 from llmx.providers.base import Endpoint
-from llmx.read import Article, InputFailure
+from llmx.pipeline.read import Article, InputFailure
 from llmx.schemas.base import Event
 
 ENDPOINT = "/v1/chat/completions"

@@ -19,10 +19,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from llmx.cache import ResponseCache
-from llmx.call import Usage, call_model
-from llmx.errors import ExtractionError
-from llmx.prompt import render
+from llmx.core.cache import ResponseCache
+from llmx.pipeline.call import Usage, call_model
+from llmx.core.errors import ExtractionError
+from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
 
 PLACEHOLDER = re.compile(r"\{([\w|]+)\}")

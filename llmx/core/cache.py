@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from llmx import __version__
-from llmx.paths import cache_dir
+from llmx.core.paths import cache_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (

@@ -16,8 +16,8 @@ from typing import Annotated, Optional
 import openai
 import typer
 
-from llmx.prepare import DEFAULT_CHUNK_CHARS
-from llmx.write import FORMATS
+from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS
+from llmx.output.write import FORMATS
 
 batch_app = typer.Typer(help="Run extraction through the OpenAI Batch API: half the price, results within 24 h.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ SchemasDirOpt = Annotated[Optional[list[Path]], typer.Option("--schemas-dir", en
 
 def batch_client(base_url: str | None, api_key: str | None) -> openai.OpenAI:
     """OPENAI_API_KEY goes to OpenAI only; another server gets --api-key / LLMX_API_KEY, as in ``llmx extract``."""
-    from llmx.errors import UsageError
+    from llmx.core.errors import UsageError
     from llmx.providers.base import make_client
 
     if base_url:
@@ -64,10 +64,10 @@ def submit_command(
 
     Example: llmx batch submit articles/ --state run1.json
     """
-    from llmx.batch import build_requests, submit
+    from llmx.batch.api import build_requests, submit
     from llmx.cli import check_evidence, parse_date, registry_for, user_errors
-    from llmx.extract import ExtractOptions
-    from llmx.read import InputFailure, read_inputs
+    from llmx.pipeline.article import ExtractOptions
+    from llmx.pipeline.read import InputFailure, read_inputs
 
     with user_errors():
         options = ExtractOptions(registry_for(schemas_dir).select(schema), temperature=temperature, max_tokens=max_tokens,
@@ -86,7 +86,7 @@ def submit_command(
 @batch_app.command("status")
 def status_command(state: StateOpt = Path("llmx-batch.json"), base_url: BaseUrlOpt = None, api_key: ApiKeyOpt = None) -> None:
     """Show the batch's status and request counts."""
-    from llmx.batch import load_state, status
+    from llmx.batch.api import load_state, status
     from llmx.cli import user_errors
 
     with user_errors():
@@ -115,10 +115,10 @@ def collect_command(
     """
     from rich.console import Console
 
-    from llmx.batch import collect, load_state, options_from
+    from llmx.batch.api import collect, load_state, options_from
     from llmx.cli import error, registry_for, user_errors
-    from llmx.errors import UsageError
-    from llmx.write import Writer
+    from llmx.core.errors import UsageError
+    from llmx.output.write import Writer
 
     with user_errors():
         if fmt not in FORMATS:

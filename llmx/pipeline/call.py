@@ -18,9 +18,9 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
-from llmx.cache import ResponseCache, request_key
-from llmx.errors import ExtractionError, ProviderError
-from llmx.log import CallLog
+from llmx.core.cache import ResponseCache, request_key
+from llmx.core.errors import ExtractionError, ProviderError
+from llmx.core.calllog import CallLog
 from llmx.providers.base import Endpoint, model_schema
 
 M = TypeVar("M", bound=BaseModel)

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from openai.lib._pydantic import to_strict_json_schema
 
-from llmx.confirm import PLACEHOLDER
+from llmx.pipeline.confirm import PLACEHOLDER
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -138,7 +138,7 @@ def check_type(cls: Any) -> list[Problem]:
 @cache
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda n: files("llmx.templates").joinpath(n).read_text(encoding="utf-8")),
+        loader=jinja2.FunctionLoader(lambda n: files("llmx.authoring.templates").joinpath(n).read_text(encoding="utf-8")),
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )

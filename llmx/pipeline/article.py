@@ -17,18 +17,18 @@ from typing import Any
 import jiter
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from llmx.cache import ResponseCache
-from llmx.call import Usage, call_model
-from llmx.errors import ExtractionError, LlmxError, ProviderError
-from llmx.facts import check_states
-from llmx.ground import align_quote, repeats
-from llmx.merge import merge_events
-from llmx.cite import citing_model, numbered, resolve
-from llmx.confirm import confirmed
-from llmx.prepare import DEFAULT_CHUNK_CHARS, chunk, clean, sentences
-from llmx.prompt import build_messages
+from llmx.core.cache import ResponseCache
+from llmx.pipeline.call import Usage, call_model
+from llmx.core.errors import ExtractionError, LlmxError, ProviderError
+from llmx.pipeline.checks import check_states
+from llmx.pipeline.ground import align_quote, repeats
+from llmx.pipeline.merge import merge_events
+from llmx.pipeline.cite import citing_model, numbered, resolve
+from llmx.pipeline.confirm import confirmed
+from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS, chunk, clean, sentences
+from llmx.pipeline.prompt import build_messages
 from llmx.providers.base import Endpoint
-from llmx.read import Article, InputFailure
+from llmx.pipeline.read import Article, InputFailure
 from llmx.schemas.base import Event
 
 
