@@ -1,6 +1,6 @@
 """How much does llmx itself cost per article, beyond the model's own latency?
 
-Runs N short German articles through ``llmx.corpus.run_batch`` against the stub
+Runs N short German articles through ``llmx.corpus.run_articles`` against the stub
 server (``python -m tests.stub_server`` in its own process, answering after a
 fixed latency), at several concurrency levels, then the same number of
 requests with a bare ``openai`` client in a thread pool, using the exact body
@@ -71,14 +71,14 @@ class StubProcess:
 
 
 def run_llmx(endpoint, n: int, concurrency: int, types) -> tuple[float, float]:
-    from llmx.pipeline.article import ExtractOptions
+    from llmx.pipeline.options import ExtractOptions
     from llmx.pipeline.read import Article
-    from llmx.corpus import run_batch
+    from llmx.corpus import run_articles
 
     items = [Article(f"art-{i:04d}", f"{ARTICLE} (Meldung {i})", f"bench:{i}") for i in range(n)]
     options = ExtractOptions(types, evidence="cite", cache=None)
     wall, cpu = time.perf_counter(), time.process_time()
-    summary = run_batch(endpoint, items, options, lambda doc: None, concurrency=concurrency, show_progress=False)
+    summary = run_articles(endpoint, items, options, lambda doc: None, concurrency=concurrency, show_progress=False)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if summary.ok != n:
         raise SystemExit(f"llmx: only {summary.ok}/{n} articles succeeded: {summary.failures[:3]}")

@@ -23,10 +23,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from llmx.pipeline.call import Usage
-from llmx.pipeline.article import ExtractOptions, extract_article, failure_document
+from llmx.core.data import Article, Document, InputFailure, Usage
+from llmx.output.write import Writer
+from llmx.pipeline.article import extract_article
+from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import Endpoint
-from llmx.pipeline.read import Article, InputFailure
 
 
 @dataclass
@@ -39,14 +40,14 @@ class Summary:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
-    def add(self, doc: dict[str, Any]) -> None:
-        if doc["errors"]:
+    def add(self, doc: Document) -> None:
+        if doc.errors:
             self.failed += 1
-            self.failures.extend((doc["id"], e) for e in doc["errors"])
+            self.failures.extend((doc.id, e) for e in doc.errors)
         else:
             self.ok += 1
-        self.events.update(e["type"] for e in doc["events"])
-        self.usage.add(Usage(**{k: doc["usage"].get(k, 0) for k in ("prompt_tokens", "completion_tokens", "calls", "cached")}))
+        self.events.update(r.type for r in doc.events)
+        self.usage.add(doc.usage)
 
     def lines(self) -> list[str]:
         events = ", ".join(f"{n} {t}" for t, n in sorted(self.events.items())) or "none"
@@ -93,21 +94,20 @@ def progress_bar(enabled: bool) -> Progress | None:
     )
 
 
-def guarded(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
+def guarded(endpoint: Endpoint, article: Article, options: ExtractOptions) -> Document:
     """extract_article, but a bug hit by one article becomes that article's error, not the batch's end."""
     try:
         return extract_article(endpoint, article, options)
     except Exception as exc:  # noqa: BLE001 - reported in the document and on stderr, never swallowed
-        doc = failure_document(InputFailure(article.id, article.source, f"{article.source}: internal error: {type(exc).__name__}: {exc}"))
-        doc["model"] = f"{endpoint.provider}/{endpoint.model}"
-        return doc
+        failure = InputFailure(article.id, article.source, f"{article.source}: internal error: {type(exc).__name__}: {exc}")
+        return Document.failed(failure, f"{endpoint.provider}/{endpoint.model}")
 
 
-def run_batch(
+def run_articles(
     endpoint: Endpoint | None,
     items: Iterable[Article | InputFailure],
     options: ExtractOptions,
-    write: Callable[[dict[str, Any]], None],
+    write: Callable[[Document], None],
     *,
     concurrency: int = 1,
     skip: set[str] | None = None,
@@ -126,7 +126,7 @@ def run_batch(
         show_progress = sys.stderr.isatty()
     bar = progress_bar(show_progress and len(todo) > 1)
 
-    def finish(doc: dict[str, Any]) -> None:
+    def finish(doc: Document) -> None:
         write(doc)
         summary.add(doc)
         if bar is not None:
@@ -141,7 +141,7 @@ def run_batch(
             pending: set[Future] = set()
             for item in todo:
                 if isinstance(item, InputFailure):
-                    finish(failure_document(item))
+                    finish(Document.failed(item))
                     continue
                 if endpoint is None:
                     raise RuntimeError("an article needs an endpoint")
@@ -166,3 +166,56 @@ def _as_done(pending: set[Future]) -> Iterable[Future]:
     while pending:
         done, pending = wait(pending, return_when=FIRST_COMPLETED)
         yield from done
+
+
+@dataclass
+class Destination:
+    """Where a run's documents go: a file (JSONL is resumed) or a stream, in one format."""
+
+    fmt: str
+    output: Path | None = None
+    overwrite: bool = False
+
+    @property
+    def resumable(self) -> bool:
+        return bool(self.output and self.fmt == "jsonl" and self.output.exists() and not self.overwrite)
+
+
+def extract_inputs(
+    items: list[Article | InputFailure],
+    connect: Callable[[], Any],
+    options: ExtractOptions,
+    destination: Destination,
+    *,
+    concurrency: int,
+    on_document: Callable[[Document], None] | None = None,
+    on_resume: Callable[[int], None] | None = None,
+    show_progress: bool = False,
+) -> Summary:
+    """A whole ``llmx extract`` run: resume, write as documents finish, start the model only if needed.
+
+    ``connect`` opens the provider's endpoint (a context manager); it is not called when every
+    article is already done. The response cache in ``options`` is closed at the end.
+    """
+    done = finished_ids(destination.output) if destination.resumable and destination.output else set()
+    if done and on_resume:
+        on_resume(len(done))
+    out = (destination.output.open("a" if destination.resumable else "w", encoding="utf-8", newline="")
+           if destination.output else sys.stdout)
+    writer = Writer(out, destination.fmt, options.types, Console(file=out, width=160) if destination.output else None)
+
+    def write(doc: Document) -> None:
+        writer.write(doc)
+        if on_document:
+            on_document(doc)
+
+    try:
+        needs_model = any(isinstance(i, Article) and i.id not in done for i in items)
+        with connect() if needs_model else nullcontext() as endpoint:
+            return run_articles(endpoint, items, options, write, concurrency=concurrency, skip=done, show_progress=show_progress)
+    finally:
+        writer.close()
+        if destination.output:
+            out.close()
+        if options.cache:
+            options.cache.close()

@@ -18,7 +18,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from llmx.core.errors import UsageError
-from llmx.evaluation.score import TypeSpec
 from llmx.schemas.base import Event
 
 ENTRY_POINT_GROUP = "llmx.schemas"
@@ -127,11 +126,3 @@ def guidance_for(cls: type[Event]) -> str:
     if builtin.is_file():
         return builtin.read_text(encoding="utf-8")
     return ""
-
-
-def type_specs(types: dict[str, type[Event]]) -> dict[str, TypeSpec]:
-    """How each type decides "the same event", for merging and for ``llmx eval``."""
-    return {
-        name: TypeSpec(name, tuple(cls.identity_fields), cls.identity_match, tuple(cls.person_fields))
-        for name, cls in types.items()
-    }

@@ -10,18 +10,13 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
-
-from llmx.normalize.persons import mentioned
-
-from llmx.normalize.text import latin_share
-
-from llmx.pipeline.ground import align_quote
-from llmx.normalize.persons import english_name
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 
 from llmx.normalize.countries import country_code, is_alpha3
-
 from llmx.normalize.dates import normalize_date
+from llmx.normalize.persons import english_name, mentioned
+from llmx.normalize.text import latin_share
+from llmx.schemas.identity import TypeSpec
 
 
 def _min_chars(n: int):
@@ -138,6 +133,11 @@ class Event(BaseModel):
     """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
 
+    @classmethod
+    def identity_spec(cls) -> TypeSpec:
+        """The type's "same event" rule, as merging and ``llmx eval`` use it."""
+        return TypeSpec(cls.event_type, tuple(cls.identity_fields), cls.identity_match, tuple(cls.person_fields))
+
     evidence: list[Quote] = Field(
         min_length=1,
         description="One or more sentences copied character for character from the article that state this event. Keep the article's language.",
@@ -167,17 +167,3 @@ class Event(BaseModel):
                 if isinstance(name, str) and name.strip():
                     names.append(name)
         return names
-
-    @field_validator("evidence")
-    @classmethod
-    def _quotes_in_source(cls, quotes: list[str], info: ValidationInfo) -> list[str]:
-        """Re-ask when a quote is not in the article; on the last attempt let it through to be marked ungrounded."""
-        context = info.context or {}
-        source = context.get("source")
-        if not source or context.get("attempt", 1) > context.get("reasks", 0):
-            return quotes
-        missing = [q for q in quotes if isinstance(q, str) and align_quote(q, source) is None]
-        if missing:
-            listed = "; ".join(repr(q[:100]) for q in missing)
-            raise ValueError(f"evidence not found in the article: {listed}. Copy whole sentences from the article exactly, without translating")
-        return quotes

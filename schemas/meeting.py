@@ -5,9 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from llmx.normalize.cities import find_city
-
 from llmx.normalize.countries import country_code
-
 from llmx.normalize.persons import plausible_person
 from llmx.schemas.base import CountryCode, Event, IsoDate, OptionalText, Person
 

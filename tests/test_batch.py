@@ -33,7 +33,8 @@ from typer.testing import CliRunner
 from llmx.batch.api import build_requests
 from llmx.cli.batch import batch_app
 from llmx.core.errors import UsageError
-from llmx.pipeline.article import ExtractOptions, prepare_chunk
+from llmx.pipeline.answer import prepare_chunk
+from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.prepare import chunk, clean
 from llmx.pipeline.read import Article, InputFailure
 from llmx.registry import load_registry

@@ -84,18 +84,18 @@ def test_bad_files_fail_alone(tmp_path, content, message):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     result = run("extract", str(bad), "-f", "jsonl", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # nothing could be read: a usage error, and no empty results on stdout
     assert one_line_error(result) == f"llmx: error: {bad}: {message}"
-    doc = json.loads(result.stdout)
-    assert doc["id"] == "bad" and doc["events"] == [] and doc["errors"] == [f"{bad}: {message}"]
+    assert result.stdout == ""
 
 
 def test_missing_file(tmp_path):
     missing = tmp_path / "nope.txt"
-    result = run("extract", str(missing), "-f", "json", "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL)
-    assert result.exit_code == 1
-    assert one_line_error(result) == f"llmx: error: {missing}: no such file"
-    assert json.loads(result.stdout)[0]["errors"] == [f"{missing}: no such file"]
+    for fmt in ("json", "table"):
+        result = run("extract", str(missing), "-f", fmt, "--provider", "compatible", "--base-url", "http://127.0.0.1:9/v1", "--model", MODEL)
+        assert result.exit_code == 2
+        assert one_line_error(result) == f"llmx: error: {missing}: no such file"
+        assert result.stdout == ""  # no empty results table
 
 
 def test_server_unreachable(tmp_path):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 
+from llmx.core.data import Record, Span
 from llmx.pipeline.confirm import messages, question
-from llmx.pipeline.article import ExtractOptions, extract_article
+from llmx.pipeline.article import extract_article
+from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import ProviderSettings, get_provider
 from llmx.pipeline.read import Article
 from llmx.schemas.meeting import Meeting
@@ -33,7 +35,7 @@ def test_question_fills_names_lists_and_fallbacks():
 
 
 def test_the_model_sees_only_the_cited_sentences():
-    record = {"participants": [{"name": "John Kerry"}], "evidence": [{"text": "Kerry traf Lawrow."}, {"text": "Er reiste ab."}]}
+    record = Record("meeting", {"participants": [{"name": "John Kerry"}]}, [Span("Kerry traf Lawrow."), Span("Er reiste ab.")])
     user = messages(record, Meeting.confirm)[-1]["content"]
     assert '"""\nKerry traf Lawrow.\nEr reiste ab.\n"""' in user and user.endswith("Answer yes or no.")
 
@@ -54,7 +56,7 @@ def answer(verdicts: dict[str, str]):
 def run(stub: StubServer, **options) -> dict:
     settings = ProviderSettings(model="stub", base_url=stub.base_url, mode="json_object")
     with get_provider("compatible").connect(settings) as endpoint:
-        return extract_article(endpoint, Article(id="a", source="a.txt", text=TEXT), ExtractOptions([Meeting], **options))
+        return extract_article(endpoint, Article(id="a", source="a.txt", text=TEXT), ExtractOptions([Meeting], **options)).to_dict()
 
 
 def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():

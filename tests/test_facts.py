@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from llmx.core.data import Record
 from llmx.pipeline.checks import check_states, states_mentioned
 
 DEAL = "Moskau und Teheran unterzeichneten einen Vertrag über den Export von Drohnen durch den Iran nach Russland."
 
 
 def record(**fields):
-    return {"type": "arms_deal", "evidence": [{"text": DEAL, "start": 0, "end": len(DEAL), "match": "exact"}], **fields}
+    return Record.from_dict({"type": "arms_deal", "evidence": [{"text": DEAL, "start": 0, "end": len(DEAL), "match": "exact"}], **fields})
 
 
 def test_states_by_name_city_and_code():
@@ -27,11 +28,11 @@ def test_unmentioned_identity_state_drops_the_record():
 
 def test_unmentioned_other_states_are_removed():
     cleaned, notes = check_states(record(supplier="IRN", recipient="RUS", target="FIN", actors=["IRN", "FIN", "Hezbollah"]), ("supplier", "recipient"))
-    assert cleaned["target"] is None and cleaned["actors"] == ["IRN", "Hezbollah"]
+    assert cleaned.facts["target"] is None and cleaned.facts["actors"] == ["IRN", "Hezbollah"]
     assert len(notes) == 2
 
 
 def test_a_records_own_city_counts():
-    meeting = {"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
-               "location": "Ashgabat", "country": "TKM"}
+    meeting = Record.from_dict({"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
+                                "location": "Ashgabat", "country": "TKM"})
     assert check_states(meeting, ("participants",)) == (meeting, [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from llmx.core.errors import UsageError
-from llmx.pipeline.article import response_model
+from llmx.pipeline.answer import response_model
 from llmx.providers import weights
 from llmx.providers.base import Endpoint, ProviderSettings, choose_provider, get_provider, make_client, provider_names
 from llmx.providers.local import LocalProvider, server_command

@@ -14,11 +14,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from llmx.cli import app
-from llmx.pipeline.article import ExtractOptions
+from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import ProviderSettings, get_provider
 from llmx.pipeline.read import read_inputs
 from llmx.registry import load_registry
-from llmx.corpus import run_batch
+from llmx.corpus import run_articles
 from tests.stub_server import StubServer
 
 runner = CliRunner()
@@ -64,7 +64,7 @@ def test_jsonl_streams_every_article_once_with_bounded_concurrency(tmp_path):
     assert "12 ok, 0 failed" in result.stderr
 
 
-def test_run_batch_writes_each_document_as_it_finishes(tmp_path):
+def test_run_articles_writes_each_document_as_it_finishes(tmp_path):
     paths = articles(tmp_path / "in", 8)
     types = load_registry().select(None)
     written: list[tuple[float, str]] = []
@@ -72,8 +72,8 @@ def test_run_batch_writes_each_document_as_it_finishes(tmp_path):
         settings = ProviderSettings(model="stub", base_url=stub.base_url, mode="json_object")
         with get_provider("compatible").connect(settings) as endpoint:
             started = time.perf_counter()
-            summary = run_batch(endpoint, read_inputs(map(str, paths)), ExtractOptions(types),
-                                lambda doc: written.append((time.perf_counter() - started, doc["id"])),
+            summary = run_articles(endpoint, read_inputs(map(str, paths)), ExtractOptions(types),
+                                lambda doc: written.append((time.perf_counter() - started, doc.id)),
                                 concurrency=2, show_progress=False)
     assert (summary.ok, summary.failed, summary.usage.calls) == (8, 0, 8)
     assert sorted(i for _, i in written) == [f"a{n:02d}" for n in range(1, 9)]

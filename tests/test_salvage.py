@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from llmx.pipeline.cite import citing_model
-from llmx.pipeline.article import MAX_EVENTS_PER_TYPE, response_model, salvage
+from llmx.pipeline.answer import MAX_EVENTS_PER_TYPE, response_model, salvage
 from llmx.schemas.arms_deal import ArmsDeal
 from llmx.schemas.meeting import Meeting
 

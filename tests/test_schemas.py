@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from llmx.pipeline.article import ground_event, response_model
+from llmx.pipeline.answer import response_model
+from llmx.pipeline.ground import ground, quoting_model
 from llmx.pipeline.merge import merge_events
 from llmx.schemas.arms_deal import ArmsDeal
 from llmx.schemas.meeting import Meeting
@@ -83,14 +84,14 @@ def test_warning_threat_actors_normalised():
 def test_ungrounded_quote_is_reasked_until_last_attempt():
     data = {"evidence": ["Putin met Pezeshkian in Ashgabat on Friday."], "participants": [{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}]}
     with pytest.raises(ValidationError, match="evidence not found in the article"):
-        Meeting.model_validate(data, context={"source": SEED, "attempt": 1, "reasks": 2})
-    last = Meeting.model_validate(data, context={"source": SEED, "attempt": 3, "reasks": 2})
-    record = ground_event(last, SEED)
+        quoting_model(Meeting).model_validate(data, context={"source": SEED, "attempt": 1, "reasks": 2})
+    last = quoting_model(Meeting).model_validate(data, context={"source": SEED, "attempt": 3, "reasks": 2})
+    record = ground(last, SEED).to_dict()
     assert record["grounded"] is False and record["evidence"][0]["match"] is None
 
 
 def test_grounded_record_has_offsets():
-    record = ground_event(meeting(), SEED)
+    record = ground(meeting(), SEED).to_dict()
     span = record["evidence"][0]
     assert record["grounded"] and span["match"] == "exact"
     assert SEED[span["start"]:span["end"]] == MEET

@@ -5,7 +5,21 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from llmx.evaluation.score import DEFAULT_SPECS, PRF, TypeSpec, read_jsonl, render_table, score
+from llmx.core.data import Document
+from llmx.evaluation.score import PRF, read_jsonl
+from llmx.evaluation.score import score as score_documents
+from llmx.evaluation.tables import render_table
+from llmx.schemas.arms_deal import ArmsDeal
+from llmx.schemas.identity import TypeSpec
+from llmx.schemas.meeting import Meeting
+from llmx.schemas.security_warning import SecurityWarning
+
+BUILT_IN = {cls.event_type: cls.identity_spec() for cls in (Meeting, ArmsDeal, SecurityWarning)}
+
+
+def score(gold, predicted, specs=None):
+    """The scorer on predictions as saved JSON, with the built-in types' own identity rules."""
+    return score_documents(gold, [Document.from_dict(d) for d in predicted], BUILT_IN if specs is None else specs)
 
 DATA = Path(__file__).parent / "data" / "eval"
 GOLD = read_jsonl(DATA / "mini_gold.jsonl")
@@ -287,7 +301,7 @@ def test_unknown_type_uses_string_fields():
 def test_custom_specs_replace_defaults():
     preds = perfect()
     events(preds, CARTER, "arms_deal")[0]["recipient"] = "UKR"
-    specs = {**DEFAULT_SPECS, "arms_deal": TypeSpec("arms_deal", ("supplier",), "all")}
+    specs = {**BUILT_IN, "arms_deal": TypeSpec("arms_deal", ("supplier",), "all")}
     assert score(GOLD, preds, specs).types["arms_deal"].tp == 3
 
 

@@ -12,14 +12,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-import jinja2
-from openai.lib._pydantic import to_strict_json_schema
-
 from llmx.pipeline.confirm import PLACEHOLDER
+from llmx.pipeline.answer import strict_schema
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -111,7 +107,7 @@ def check_type(cls: Any) -> list[Problem]:
     if getattr(cls, "identity_match", "all") not in ("all", "any"):
         problems.append("identity_match must be 'all' or 'any'")
     try:
-        to_strict_json_schema(cls)
+        strict_schema(cls)
     except Exception as exc:
         problems.append(f"OpenAI strict schema conversion fails: {exc}")
     problems += openai_problems(schema)
@@ -136,40 +132,6 @@ def check_type(cls: Any) -> list[Problem]:
 
 
 @cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda n: files("llmx.authoring.templates").joinpath(n).read_text(encoding="utf-8")),
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-def class_name(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
-def scaffold(name: str, directory: Path) -> list[Path]:
-    """Write NAME.py, NAME.md, NAME.gold.jsonl and test_NAME.py into ``directory``; never overwrite."""
-    if not NAME.match(name):
-        raise ValueError(f"{name!r}: use snake_case, e.g. sanction or cyber_attack")
-    directory.mkdir(parents=True, exist_ok=True)
-    targets = {
-        f"{name}.py": "schema.py.j2",
-        f"{name}.md": "guidance.md.j2",
-        f"{name}.gold.jsonl": "gold.jsonl.j2",
-        f"test_{name}.py": "test_schema.py.j2",
-    }
-    existing = [directory / f for f in targets if (directory / f).exists()]
-    if existing:
-        raise FileExistsError(f"{existing[0]} already exists")
-    written = []
-    for filename, template in targets.items():
-        path = directory / filename
-        path.write_text(_templates().get_template(template).render(name=name, cls=class_name(name), directory=directory), encoding="utf-8")
-        written.append(path)
-    return written
-
-
 def count_tokens(text: str) -> tuple[int, bool]:
     """Tokens of ``text`` for the embedded model when its tokenizer is at hand (exact), else ≈ chars/4."""
     try:

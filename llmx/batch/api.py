@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import openai
-from openai.lib._pydantic import to_strict_json_schema
 
-from llmx.pipeline.call import Usage, describe_api_error, first_line
+from llmx.core.data import Article, Document, InputFailure, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError, UsageError
-from llmx.pipeline.article import ChunkRequest, ExtractOptions, checked_records, events_from_answer, failure_document, prepare_chunk
+from llmx.pipeline.answer import ChunkRequest, events_from_answer, prepare_chunk, strict_schema
+from llmx.pipeline.article import checked_records
+from llmx.pipeline.call import describe_api_error, first_line
+from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.prepare import chunk, clean
 from llmx.providers.base import Endpoint
-from llmx.pipeline.read import Article, InputFailure
 from llmx.schemas.base import Event
 
 ENDPOINT = "/v1/chat/completions"
@@ -48,7 +49,7 @@ def request_line(custom_id: str, request: ChunkRequest, options: ExtractOptions,
     body: dict[str, Any] = {
         "model": model, "messages": request.messages, "temperature": options.temperature,
         "response_format": {"type": "json_schema", "json_schema": {
-            "name": "Extraction", "strict": True, "schema": to_strict_json_schema(request.response_model)}},
+            "name": "Extraction", "strict": True, "schema": strict_schema(request.response_model)}},
     }
     if options.max_tokens:
         body["max_completion_tokens"] = options.max_tokens
@@ -222,9 +223,10 @@ def _answer(line: dict[str, Any] | None, failed: dict[str, Any] | None, usage: U
 
 
 def _document(entry: dict[str, Any], options: ExtractOptions, model: str, outputs: dict[str, dict[str, Any]],
-              failed: dict[str, dict[str, Any]], batch_status: str) -> dict[str, Any]:
-    """One article's result document, shaped exactly like ``extract_article``'s."""
-    usage, errors, warnings, events = Usage(), [], [], []
+              failed: dict[str, dict[str, Any]], batch_status: str) -> Document:
+    """One article's result document, as ``extract_article`` makes it (but never confirmed)."""
+    doc = Document(entry["id"], entry["source"], f"openai-batch/{model}")
+    usage, errors, warnings, events = doc.usage, doc.errors, doc.warnings, []
     source, text = entry["source"], entry["text"]
     requests = chunk_requests(text, options)
     if len(requests) != entry["chunks"]:
@@ -248,19 +250,12 @@ def _document(entry: dict[str, Any], options: ExtractOptions, model: str, output
             continue
         events.extend(found)
         warnings.extend(f"{source}: {note}" for note in notes)
-    records, notes = checked_records(events, text, options.strict)  # not confirmed: that would need a second batch
+    doc.events, notes = checked_records(events, text, options.strict)  # not confirmed: that would need a second batch
     warnings.extend(f"{source}: {note}" for note in notes)
-    doc: dict[str, Any] = {
-        "id": entry["id"], "source": source, "model": f"openai-batch/{model}",
-        "events": records,
-        "usage": usage.to_dict(), "seconds": 0.0, "errors": errors,
-    }
-    if warnings:
-        doc["warnings"] = warnings
     return doc
 
 
-def collect(client: openai.OpenAI, state: dict[str, Any], registry_types: dict[str, type[Event]]) -> list[dict[str, Any]]:
+def collect(client: openai.OpenAI, state: dict[str, Any], registry_types: dict[str, type[Event]]) -> list[Document]:
     """Result documents in input order once the batch is done; each chunk's failure stays with its article."""
     info = status(client, state)
     if info["status"] != "completed" and not (info["status"] in PARTIAL and info["output_file_id"]):
@@ -273,5 +268,5 @@ def collect(client: openai.OpenAI, state: dict[str, Any], registry_types: dict[s
     outputs = _download(client, info["output_file_id"])
     failed = _download(client, info["error_file_id"])
     docs = [(a["position"], _document(a, options, state["model"], outputs, failed, info["status"])) for a in state["articles"]]
-    docs += [(f["position"], failure_document(InputFailure(f["id"], f["source"], f["error"]))) for f in state["failures"]]
+    docs += [(f["position"], Document.failed(InputFailure(f["id"], f["source"], f["error"]))) for f in state["failures"]]
     return [doc for _, doc in sorted(docs, key=lambda pair: pair[0])]

@@ -1,9 +1,4 @@
-"""``llmx batch submit|status|collect``: argument parsing only; the work is in llmx/batch.py.
-
-llmx/cli.py mounts ``batch_app`` after its own definitions, so the helpers shared
-with it (``user_errors``, ``error``, ``registry_for``, ``parse_date``) are imported
-inside the commands: importing them here at the top would be circular.
-"""
+"""``llmx batch submit|status|collect``: argument parsing only; the work is in llmx/batch/api.py."""
 
 from __future__ import annotations
 
@@ -15,24 +10,27 @@ from typing import Annotated, Optional
 
 import openai
 import typer
+from rich.console import Console
 
-from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS
-from llmx.output.write import FORMATS
+from llmx.batch.api import build_requests, collect, load_state, options_from, status, submit
+from llmx.cli.common import DEFAULTS, ChunkOpt, DateOpt, EvidenceOpt, MaxTokensOpt, TemperatureOpt, SchemaOpt, SchemasDir, check_evidence, error, parse_date, registry_for, user_errors, warn
+from llmx.core.data import InputFailure
+from llmx.core.errors import UsageError
+from llmx.output.write import FORMATS, Writer
+from llmx.pipeline.options import ExtractOptions
+from llmx.pipeline.read import read_inputs
+from llmx.providers.base import make_client
+from llmx.providers.openai import DEFAULT_MODEL
 
 batch_app = typer.Typer(help="Run extraction through the OpenAI Batch API: half the price, results within 24 h.", no_args_is_help=True)
 
-DEFAULT_MODEL = "gpt-4.1-mini"
 StateOpt = Annotated[Path, typer.Option("--state", help="The batch's state file: written by submit, read by status and collect.")]
 BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", envvar="LLMX_BATCH_BASE_URL", help="Another server with OpenAI's Files and Batches API (default: OpenAI, or the one submit used).")]
 ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="LLMX_API_KEY", help="Key for a --base-url server (OpenAI itself gets OPENAI_API_KEY).", show_default=False)]
-SchemasDirOpt = Annotated[Optional[list[Path]], typer.Option("--schemas-dir", envvar="LLMX_SCHEMAS_DIR", help="Extra directory of event-type modules (repeatable).")]
 
 
 def batch_client(base_url: str | None, api_key: str | None) -> openai.OpenAI:
     """OPENAI_API_KEY goes to OpenAI only; another server gets --api-key / LLMX_API_KEY, as in ``llmx extract``."""
-    from llmx.core.errors import UsageError
-    from llmx.providers.base import make_client
-
     if base_url:
         return make_client(base_url, api_key or "not-needed", 600.0)
     key = os.environ.get("OPENAI_API_KEY")
@@ -49,14 +47,14 @@ def when(timestamp: int | None) -> str:
 def submit_command(
     inputs: Annotated[list[str], typer.Argument(help="Text files, directories, globs, .jsonl files (id + text per line) or - for stdin.", show_default=False)],
     state: StateOpt = Path("llmx-batch.json"),
-    schema: Annotated[Optional[list[str]], typer.Option("--schema", "-s", help="Event type to extract (repeatable). Default: all registered types.")] = None,
+    schema: SchemaOpt = None,
     model: Annotated[str, typer.Option("--model", "-m", help="OpenAI model that answers the batch.")] = DEFAULT_MODEL,
-    evidence: Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite (numbered sentences) or quote (the model copies quotes).")] = "cite",
-    max_tokens: Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on each answer's length.")] = 1024,
-    temperature: Annotated[float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
-    chunk_chars: Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")] = DEFAULT_CHUNK_CHARS,
-    published: Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")] = None,
-    schemas_dir: SchemasDirOpt = None,
+    evidence: EvidenceOpt = DEFAULTS.evidence,
+    max_tokens: MaxTokensOpt = DEFAULTS.max_tokens,
+    temperature: TemperatureOpt = DEFAULTS.temperature,
+    chunk_chars: ChunkOpt = DEFAULTS.chunk_chars,
+    published: DateOpt = None,
+    schemas_dir: SchemasDir = None,
     base_url: BaseUrlOpt = None,
     api_key: ApiKeyOpt = None,
 ) -> None:
@@ -64,11 +62,6 @@ def submit_command(
 
     Example: llmx batch submit articles/ --state run1.json
     """
-    from llmx.batch.api import build_requests, submit
-    from llmx.cli import check_evidence, parse_date, registry_for, user_errors
-    from llmx.pipeline.article import ExtractOptions
-    from llmx.pipeline.read import InputFailure, read_inputs
-
     with user_errors():
         options = ExtractOptions(registry_for(schemas_dir).select(schema), temperature=temperature, max_tokens=max_tokens,
                                  published=parse_date(published), chunk_chars=chunk_chars, evidence=check_evidence(evidence))
@@ -76,7 +69,7 @@ def submit_command(
         items = list(read_inputs(inputs))
         for item in items:
             if isinstance(item, InputFailure):
-                print(f"llmx: warning: {item.error} (skipped)", file=sys.stderr)
+                warn(f"{item.error} (skipped)")
         lines, manifest = build_requests(items, options, model)
         batch_id = submit(client, lines, {**manifest, "base_url": base_url}, state)
         print(f"submitted batch {batch_id}: {len(lines)} request(s) for {len(manifest['articles'])} article(s)")
@@ -86,9 +79,6 @@ def submit_command(
 @batch_app.command("status")
 def status_command(state: StateOpt = Path("llmx-batch.json"), base_url: BaseUrlOpt = None, api_key: ApiKeyOpt = None) -> None:
     """Show the batch's status and request counts."""
-    from llmx.batch.api import load_state, status
-    from llmx.cli import user_errors
-
     with user_errors():
         saved = load_state(state)
         info = status(batch_client(base_url or saved.get("base_url"), api_key), saved)
@@ -105,7 +95,7 @@ def collect_command(
     state: StateOpt = Path("llmx-batch.json"),
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Output format: json, jsonl, csv or table.")] = "jsonl",
-    schemas_dir: SchemasDirOpt = None,
+    schemas_dir: SchemasDir = None,
     base_url: BaseUrlOpt = None,
     api_key: ApiKeyOpt = None,
 ) -> None:
@@ -113,13 +103,6 @@ def collect_command(
 
     Exits 1 if any article has errors (each printed on stderr).
     """
-    from rich.console import Console
-
-    from llmx.batch.api import collect, load_state, options_from
-    from llmx.cli import error, registry_for, user_errors
-    from llmx.core.errors import UsageError
-    from llmx.output.write import Writer
-
     with user_errors():
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose from {', '.join(FORMATS)}", param_hint="--format")
@@ -139,7 +122,7 @@ def collect_command(
             if output:
                 out.close()
         for doc in docs:
-            for message in doc["errors"]:
+            for message in doc.errors:
                 error(message)
-        if any(doc["errors"] for doc in docs):
+        if any(doc.errors for doc in docs):
             raise typer.Exit(1)

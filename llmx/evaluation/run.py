@@ -2,7 +2,7 @@
 
 The gold format is FORMAT.md's (one article per JSONL line with ``id``,
 ``text`` and ``events``). Matching rules per type come from the types
-themselves (``identity_fields``), so a new type is scored without code changes.
+themselves (``Event.identity_spec()``), so a new type is scored without code changes.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from llmx.pipeline.article import ExtractOptions, extract_all
-from llmx.pipeline.read import Article
-from llmx.registry import type_specs
-from llmx.evaluation.score import DEFAULT_SPECS, Report, score
+from llmx.core.data import Article, Document
+from llmx.evaluation.score import Report, score
+from llmx.pipeline.article import extract_all
+from llmx.pipeline.options import ExtractOptions
+from llmx.schemas.base import Event
 
 
 def gold_articles(gold: list[dict[str, Any]], path: Path) -> list[Article]:
@@ -28,17 +29,17 @@ def run_predictions(
     connect: Callable[[], Any],
     options: ExtractOptions,
     save: Path | None = None,
-    on_doc: Callable[[dict[str, Any]], None] | None = None,
-) -> list[dict[str, Any]]:
+    on_doc: Callable[[Document], None] | None = None,
+) -> list[Document]:
     """Extract every gold article with one endpoint; optionally save the predictions as JSONL."""
-    docs: list[dict[str, Any]] = []
+    docs: list[Document] = []
     out = save.open("w", encoding="utf-8") if save else None
     try:
         with connect() as endpoint:
             for doc in extract_all(endpoint, gold_articles(gold, path), options):
                 docs.append(doc)
                 if out:
-                    out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                    out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
                     out.flush()
                 if on_doc:
                     on_doc(doc)
@@ -48,7 +49,12 @@ def run_predictions(
     return docs
 
 
-def evaluate(gold: list[dict[str, Any]], predicted: list[dict[str, Any]], types: dict[str, Any]) -> Report:
-    """Score with the registered types' identity rules (FORMAT.md's rules for the built-ins)."""
-    specs = {**DEFAULT_SPECS, **type_specs(types)}
-    return score(gold, predicted, specs)
+def evaluate(gold: list[dict[str, Any]], predicted: list[Document], types: dict[str, type[Event]]) -> Report:
+    """Score with the registered types' identity rules."""
+    return score(gold, predicted, {name: cls.identity_spec() for name, cls in types.items()})
+
+
+def gold_types(gold: list[dict[str, Any]], types: dict[str, type[Event]]) -> list[str]:
+    """The types a gold file annotates: extracting others would cost tokens and could only score as false positives."""
+    seen = {e.get("type") for row in gold for e in row.get("events") or []}
+    return [name for name in types if name in seen] or list(types)

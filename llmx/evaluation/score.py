@@ -23,36 +23,15 @@ Conventions beyond FORMAT.md, chosen so that every number is defined:
 from __future__ import annotations
 
 import json
-import math
-import re
 import unicodedata
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from os import PathLike
 from typing import Any, Literal
 
-from rich.table import Table
-
-from llmx.normalize.text import unaccent
+from llmx.core.data import Document
+from llmx.schemas.identity import TypeSpec, matches_gold, overlap, value_key, value_keys
 
 SKIP = ("type", "evidence")  # never compared as fields
-
-
-@dataclass(frozen=True)
-class TypeSpec:
-    """How to decide that a predicted and a gold event of one type are the same event."""
-
-    name: str
-    identity_fields: tuple[str, ...]
-    identity_match: Literal["all", "any"]
-    person_fields: tuple[str, ...] = ()
-
-
-DEFAULT_SPECS: dict[str, TypeSpec] = {
-    "meeting": TypeSpec("meeting", ("participants",), "all", ("participants",)),
-    "arms_deal": TypeSpec("arms_deal", ("supplier", "recipient"), "all"),
-    "security_warning": TypeSpec("security_warning", ("issuer", "issuer_org"), "any", ("issuer",)),
-}
 
 
 @dataclass(frozen=True)
@@ -150,57 +129,14 @@ def read_jsonl(path: str | PathLike[str]) -> list[dict]:
 
 # ---------------------------------------------------------------- value comparison
 
-def fold(text: str) -> str:
-    """Case-, accent- and whitespace-insensitive form, so "Erdő" equals "erdo"."""
-    return " ".join(unaccent(text).casefold().split())
-
-
-def _unwrap(value: Any) -> Any:
-    """Dict items ({"name": ...} persons, {"text": ...} quotes) compare by their text."""
-    if isinstance(value, dict):
-        return value.get("name", value.get("text"))
-    return value
-
-
-def value_key(value: Any, person: bool) -> Any:
-    """Comparison key; None means "no value", which never matches for identity."""
-    value = _unwrap(value)
-    if isinstance(value, str):
-        value = fold(value)
-        if person:
-            tokens = re.sub(r"[^\w\s-]", " ", value).split()
-            value = tokens[-1] if tokens else ""
-        return value or None
-    return value
-
-
-def value_keys(value: Any, person: bool) -> list[Any]:
-    items = [] if value is None else value if isinstance(value, list) else [value]
-    return [k for k in (value_key(x, person) for x in items) if k is not None]
-
-
-def _overlap(gold: list[Any], pred: list[Any]) -> int:
-    return sum((Counter(gold) & Counter(pred)).values())
-
-
 def _field_score(g: Any, p: Any, person: bool) -> tuple[str, float]:
     """List F1 or scalar equality of one field of a gold/predicted pair."""
     if isinstance(g, list) or isinstance(p, list):
         gk, pk = value_keys(g, person), value_keys(p, person)
         if not gk and not pk:
             return "f1", 1.0
-        return "f1", 2 * _overlap(gk, pk) / (len(gk) + len(pk))
+        return "f1", 2 * overlap(gk, pk) / (len(gk) + len(pk))
     return "accuracy", float(value_key(g, person) == value_key(p, person))
-
-
-def _identity_match(g: Any, p: Any, person: bool) -> bool:
-    if isinstance(g, list) or isinstance(p, list):
-        gk, pk = value_keys(g, person), value_keys(p, person)
-        if not gk:
-            return not pk
-        return _overlap(gk, pk) >= max(1, math.ceil(len(gk) / 2))
-    gk = value_key(g, person)
-    return gk is not None and gk == value_key(p, person)
 
 
 def _spec_for(etype: str, gold_event: dict, specs: dict[str, TypeSpec]) -> TypeSpec:
@@ -208,11 +144,6 @@ def _spec_for(etype: str, gold_event: dict, specs: dict[str, TypeSpec]) -> TypeS
         return specs[etype]
     ident = tuple(k for k, v in gold_event.items() if k not in SKIP and isinstance(v, str))
     return TypeSpec(etype, ident, "all")
-
-
-def same_event(g: dict, p: dict, spec: TypeSpec) -> bool:
-    hits = (_identity_match(g.get(f), p.get(f), f in spec.person_fields) for f in spec.identity_fields)
-    return any(hits) if spec.identity_match == "any" else all(hits)
 
 
 def _agreement(g: dict, p: dict, spec: TypeSpec) -> float:
@@ -224,7 +155,7 @@ def _agreement(g: dict, p: dict, spec: TypeSpec) -> float:
 def _match(golds: list[dict], preds: list[dict], specs: list[TypeSpec]) -> list[tuple[int, int]]:
     """One-to-one pairs: greedy by agreement, then augmented to the maximum number of matches."""
     cands = [(-_agreement(g, p, specs[i]), i, j) for i, g in enumerate(golds)
-             for j, p in enumerate(preds) if same_event(g, p, specs[i])]
+             for j, p in enumerate(preds) if matches_gold(g, p, specs[i])]
     cands.sort()
     g2p: dict[int, int] = {}
     p2g: dict[int, int] = {}
@@ -258,12 +189,16 @@ def _ws(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def score(gold: list[dict], predicted: list[dict], specs: dict[str, TypeSpec] | None = None) -> Report:
-    """Compare predictions with gold, article by article (matched by ``id``)."""
-    specs = DEFAULT_SPECS if specs is None else specs
-    preds: dict[str, dict] = {}
+def score(gold: list[dict], predicted: list[Document], specs: dict[str, TypeSpec] | None = None) -> Report:
+    """Compare predictions with gold, article by article (matched by ``id``).
+
+    ``specs`` are the types' identity rules (``Event.identity_spec()``); a type without one
+    uses the fallback described above.
+    """
+    specs = specs or {}
+    preds: dict[str, Document] = {}
     for doc in predicted:
-        key = str(doc.get("id"))
+        key = str(doc.id)
         if key in preds:
             raise ValueError(f"duplicate prediction id {key!r}")
         preds[key] = doc
@@ -280,7 +215,7 @@ def score(gold: list[dict], predicted: list[dict], specs: dict[str, TypeSpec] | 
     for art in gold:
         doc = preds.get(str(art["id"]))
         g_events = art.get("events") or []
-        p_events = (doc.get("events") or []) if doc else []
+        p_events = [{"type": r.type, **r.facts} for r in doc.events] if doc else []
         text = _ws(art.get("text", ""))
         a_tp = a_fp = a_fn = 0
         for etype in sorted({_type(e) for e in g_events + p_events}):
@@ -301,20 +236,16 @@ def score(gold: list[dict], predicted: list[dict], specs: dict[str, TypeSpec] | 
                     acc[0] = "f1" if "f1" in (acc[0], kind) else kind
                     acc[1] += val
                     acc[2] += 1
-        for e in p_events:
-            ev = e.get("evidence") or []
-            for q in ev if isinstance(ev, list) else [ev]:
-                q = _unwrap(q)
-                ev_total += 1
-                ev_ok += isinstance(q, str) and bool(_ws(q)) and _ws(q) in text
-        errs = len(doc.get("errors") or []) if doc else 0
+        for span in (s for r in (doc.events if doc else []) for s in r.evidence):
+            ev_total += 1
+            ev_ok += bool(_ws(span.text)) and _ws(span.text) in text
+        errs = len(doc.errors) if doc else 0
         if doc:
-            usage = doc.get("usage") or {}
-            tok_p += int(usage.get("prompt_tokens") or 0)
-            tok_c += int(usage.get("completion_tokens") or 0)
-            calls += int(usage.get("calls") or 0)
-            if doc.get("seconds") is not None:
-                secs.append(float(doc["seconds"]))
+            tok_p += doc.usage.prompt_tokens
+            tok_c += doc.usage.completion_tokens
+            calls += doc.usage.calls
+            if doc.seconds is not None:
+                secs.append(doc.seconds)
         n_errors += errs
         articles.append(ArticleResult(str(art["id"]), len(g_events), len(p_events),
                                       a_tp, a_fp, a_fn, errs, doc is not None))
@@ -333,31 +264,3 @@ def score(gold: list[dict], predicted: list[dict], specs: dict[str, TypeSpec] | 
     unknown = sorted(set(preds) - set(gold_ids))
     return Report(types, fields, ev_ok / ev_total if ev_total else None, ev_total, ev_ok,
                   totals, articles, unknown)
-
-
-# ---------------------------------------------------------------- display
-
-def render_table(report: Report) -> list[Table]:
-    """Event table, field table and a summary caption, ready for ``Console.print(*tables)``."""
-    events = Table(title="Events")
-    for col in ("type", "P", "R", "F1", "tp", "fp", "fn"):
-        events.add_column(col, justify="left" if col == "type" else "right")
-    for name, s in report.types.items():
-        events.add_row(name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}",
-                       str(s.tp), str(s.fp), str(s.fn), style="bold" if name == "all" else None)
-    fields = Table(title="Fields (matched events)")
-    for col in ("type", "field", "metric", "score", "n"):
-        fields.add_column(col, justify="right" if col in ("score", "n") else "left")
-    for t, fs in report.fields.items():
-        for f, s in fs.items():
-            fields.add_row(t, f, s.kind, f"{s.value:.3f}", str(s.n))
-    t = report.totals
-    grounding = "n/a" if report.grounding_rate is None else f"{report.grounding_rate:.1%}"
-    per = max(t.predicted_articles, 1)
-    secs = "time n/a" if t.seconds_per_article is None else f"{t.seconds_per_article:.1f}s/article"
-    fields.caption = (
-        f"grounding {grounding} ({report.evidence_grounded}/{report.evidence_total} quotes) | "
-        f"{t.articles} articles, {t.gold_events} gold / {t.predicted_events} predicted events | "
-        f"tokens {t.prompt_tokens}+{t.completion_tokens} ({(t.prompt_tokens + t.completion_tokens) / per:.0f}/article), "
-        f"{t.calls} calls | {secs} | {t.errors} errors")
-    return [events, fields]

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from llmx.core.data import Document
 from llmx.schemas.base import Event
 
 FORMATS = ("json", "jsonl", "csv", "table")
@@ -52,11 +54,11 @@ class Writer:
         elif fmt == "json":
             out.write("[")
 
-    def write(self, doc: dict[str, Any]) -> None:
+    def write(self, doc: Document) -> None:
         if self.fmt == "jsonl":
-            self.out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
         elif self.fmt == "json":
-            self.out.write(("," if self.count else "") + "\n" + json.dumps(doc, ensure_ascii=False, indent=2))
+            self.out.write(("," if self.count else "") + "\n" + json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         elif self.fmt == "csv":
             self._csv_rows(doc)
         else:
@@ -64,15 +66,15 @@ class Writer:
         self.out.flush()
         self.count += 1
 
-    def _csv_rows(self, doc: dict[str, Any]) -> None:
-        errors = " | ".join(doc.get("errors", []))
-        if not doc["events"]:
-            self.csv.writerow({"id": doc["id"], "errors": errors})
-        for event in doc["events"]:
-            row = {k: flat(v) for k, v in event.items() if k != "evidence"}
-            row["evidence"] = " | ".join(e["text"] for e in event["evidence"])
-            row["evidence_offsets"] = " ".join(f"{e['start']}-{e['end']}" if e["start"] is not None else "-" for e in event["evidence"])
-            self.csv.writerow({**row, "id": doc["id"], "errors": errors})
+    def _csv_rows(self, doc: Document) -> None:
+        errors = " | ".join(doc.errors)
+        if not doc.events:
+            self.csv.writerow({"id": doc.id, "errors": errors})
+        for record in doc.events:
+            row = {"type": record.type, **{k: flat(v) for k, v in record.facts.items()}, "grounded": flat(record.grounded)}
+            row["evidence"] = " | ".join(e.text for e in record.evidence)
+            row["evidence_offsets"] = " ".join(f"{e.start}-{e.end}" if e.start is not None else "-" for e in record.evidence)
+            self.csv.writerow({**row, "id": doc.id, "errors": errors})
 
     def close(self) -> None:
         if self.fmt == "json":
@@ -80,23 +82,20 @@ class Writer:
         self.out.flush()
 
 
-FACT_SKIP = {"type", "evidence", "grounded"}
-
-
-def table(doc: dict[str, Any]) -> Table:
+def table(doc: Document) -> Table:
     """One article as a readable terminal table: type, facts, evidence."""
-    usage = doc.get("usage", {})
-    caption = f"{usage.get('prompt_tokens', 0)} prompt + {usage.get('completion_tokens', 0)} completion tokens, {usage.get('calls', 0)} call(s), {doc.get('seconds', 0):.1f}s"
-    grid = Table(title=f"{doc['id']}  ({doc.get('model') or 'no model'})", caption=caption, show_lines=True, expand=True)
+    usage = doc.usage
+    caption = f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens, {usage.calls} call(s), {doc.seconds or 0:.1f}s"
+    grid = Table(title=f"{doc.id}  ({doc.model or 'no model'})", caption=caption, show_lines=True, expand=True)
     grid.add_column("type", style="bold cyan", no_wrap=True)
     grid.add_column("facts")
     grid.add_column("evidence", style="green")
-    for event in doc["events"]:
-        facts = "\n".join(f"{k}: {flat(v)}" for k, v in event.items() if k not in FACT_SKIP and v not in (None, [], ""))
-        quotes = "\n".join(f"“{e['text']}” [{e['start']}:{e['end']} {e['match']}]" for e in event["evidence"])
-        grid.add_row(event["type"] + ("" if event.get("grounded", True) else "\n[red]ungrounded[/]"), facts, quotes)
-    for error in doc.get("errors", []):
-        grid.add_row("[red]error[/]", error, "")
-    if not doc["events"] and not doc.get("errors"):
+    for record in doc.events:
+        facts = "\n".join(f"{k}: {flat(v)}" for k, v in record.facts.items() if v not in (None, [], ""))
+        quotes = "\n".join(f"“{e.text}” [{e.start}:{e.end} {e.match}]" for e in record.evidence)
+        grid.add_row(record.type + ("" if record.grounded else "\n[red]ungrounded[/]"), escape(facts), escape(quotes))
+    for error in doc.errors:
+        grid.add_row("[red]error[/]", escape(error), "")
+    if not doc.events and not doc.errors:
         grid.add_row("—", "no events found", "")
     return grid

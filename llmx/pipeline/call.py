@@ -8,7 +8,6 @@ retries are never missing from the totals, whatever instructor reports.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 os.environ.setdefault("PYDANTIC_ERRORS_INCLUDE_URL", "0")  # docs URLs in re-asks cost tokens and vary by version
@@ -18,38 +17,13 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
+from llmx.core.data import Usage
 from llmx.core.cache import ResponseCache, request_key
 from llmx.core.errors import ExtractionError, ProviderError
 from llmx.core.calllog import CallLog
 from llmx.providers.base import Endpoint, model_schema
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-    cached: int = 0
-    """Answers served from the response cache (no request, no tokens)."""
-
-    def record(self, response: Any) -> None:
-        """instructor hook: one raw completion arrived."""
-        self.calls += 1
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            self.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
-            self.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
-
-    def add(self, other: Usage) -> None:
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        self.calls += other.calls
-        self.cached += other.cached
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 def _api_error(exc: BaseException) -> openai.APIError | None:

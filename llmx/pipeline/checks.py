@@ -11,10 +11,11 @@ record; elsewhere the value is removed. Both are reported as warnings.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
+from llmx.core.data import Record
 from llmx.normalize.cities import find_city
-
 from llmx.normalize.countries import country_code, is_alpha3
 
 MENTION_CITY = 100_000
@@ -51,25 +52,25 @@ def _state(value: Any) -> bool:
     return isinstance(value, str) and len(value) == 3 and value.isupper() and is_alpha3(value)
 
 
-def check_states(record: dict[str, Any], identity_fields: tuple[str, ...]) -> tuple[dict[str, Any] | None, list[str]]:
+def check_states(record: Record, identity_fields: tuple[str, ...]) -> tuple[Record | None, list[str]]:
     """The record with unmentioned states removed, or None when an identity field names one."""
-    evidence = " ".join(q["text"] for q in record.get("evidence", []))
+    evidence = " ".join(span.text for span in record.evidence)
     if not evidence:
         return record, []
     # The record's own place names count too: a meeting "in Ashgabat" is in TKM.
-    places = " ".join(v for k, v in record.items() if k not in ("type", "evidence") and isinstance(v, str) and not _state(v))
+    places = " ".join(v for v in record.facts.values() if isinstance(v, str) and not _state(v))
     mentioned = states_mentioned(evidence) | {c.country for c in [find_city(places)] if c and c.country}
-    cleaned = dict(record)
+    facts = dict(record.facts)
     notes: list[str] = []
-    for name, value in record.items():
-        if name in ("type", "evidence", "attributed_to"):
+    for name, value in record.facts.items():
+        if name == "attributed_to":
             continue
         if _state(value) and value not in mentioned:
             if name in identity_fields:
-                return None, [f"dropped a {record['type']}: its evidence does not mention {name} {value}"]
-            cleaned[name] = None
-            notes.append(f"{record['type']}.{name} {value} removed: not mentioned in its evidence")
+                return None, [f"dropped a {record.type}: its evidence does not mention {name} {value}"]
+            facts[name] = None
+            notes.append(f"{record.type}.{name} {value} removed: not mentioned in its evidence")
         elif isinstance(value, list) and any(_state(v) and v not in mentioned for v in value):
-            cleaned[name] = [v for v in value if not (_state(v) and v not in mentioned)]
-            notes.append(f"{record['type']}.{name}: states not mentioned in its evidence removed")
-    return cleaned, notes
+            facts[name] = [v for v in value if not (_state(v) and v not in mentioned)]
+            notes.append(f"{record.type}.{name}: states not mentioned in its evidence removed")
+    return replace(record, facts=facts), notes

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from llmx.core.cache import ResponseCache
-from llmx.pipeline.call import Usage, call_model
+from llmx.core.data import Record, Usage
+from llmx.pipeline.call import call_model
 from llmx.core.errors import ExtractionError
 from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
@@ -42,12 +43,12 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def question(template: str, record: dict[str, Any]) -> str:
-    """``template`` filled from ``record``; an unset field reads "unspecified"."""
+def question(template: str, facts: dict[str, Any]) -> str:
+    """``template`` filled from a record's ``facts``; an unset field reads "unspecified"."""
 
     def fill(match: re.Match[str]) -> str:
         for name in match.group(1).split("|"):
-            text = _text(record.get(name))
+            text = _text(facts.get(name))
             if text:
                 return text
         return "unspecified"
@@ -55,15 +56,15 @@ def question(template: str, record: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(fill, template)
 
 
-def messages(record: dict[str, Any], template: str) -> list[dict[str, str]]:
-    text = "\n".join(span["text"] for span in record.get("evidence", []) if span.get("text"))
+def messages(record: Record, template: str) -> list[dict[str, str]]:
+    text = "\n".join(span.text for span in record.evidence if span.text)
     return [
         {"role": "system", "content": render("confirm_system.j2")},
-        {"role": "user", "content": render("confirm.j2", text=text, question=question(template, record))},
+        {"role": "user", "content": render("confirm.j2", text=text, question=question(template, record.facts))},
     ]
 
 
-def confirmed(endpoint: Endpoint, record: dict[str, Any], template: str, usage: Usage, *,
+def confirmed(endpoint: Endpoint, record: Record, template: str, usage: Usage, *,
               cache: ResponseCache | None = None, article_id: str | None = None) -> bool | None:
     """True/False as the model answers; None when it could not answer (the record is then kept)."""
     try:

@@ -10,36 +10,19 @@ exact substring -> normalized substring -> fuzzy alignment (rapidfuzz).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from typing import Literal
+from functools import cache
 
+from pydantic import ValidationInfo, create_model, field_validator
 from rapidfuzz import fuzz
 
+from llmx.core.data import MatchKind, Record, Span
 from llmx.normalize.text import QUOTE_CHARS, fold_with_offsets
+from llmx.schemas.base import Event
 
-MatchKind = Literal["exact", "normalized", "fuzzy"]
 
 # What LLMs wrap around quotes: whitespace, quote marks, ellipses, a final period.
 _EDGE_JUNK = QUOTE_CHARS + "….。 \t\r\n\u00a0"
 _MAX_WORD_EXTEND = 40  # bound on growing a fuzzy span to a word boundary
-
-
-@dataclass(frozen=True)
-class Span:
-    """A located quote; `text` is source[start:end] so offsets are verifiable."""
-
-    text: str
-    start: int
-    end: int
-    match: MatchKind
-    score: float
-
-    def as_dict(self) -> dict:
-        """JSON-friendly form; score is only informative for fuzzy matches."""
-        d: dict = {"text": self.text, "start": self.start, "end": self.end, "match": self.match}
-        if self.match == "fuzzy":
-            d["score"] = round(self.score, 2)
-        return d
 
 
 def _candidates(quote: str) -> list[str]:
@@ -120,3 +103,41 @@ def repeats(quote: str, sentences: list[str]) -> list[str]:
         return []
     return [s for s in sentences if s != quote and len(s) >= 40 and fuzz.ratio(quote, s, score_cutoff=REPEAT_SIMILARITY)]
 
+
+
+def ground(event: Event, text: str, parts: list[str] | None = None) -> Record:
+    """The record of a validated event: its facts, and its evidence aligned to offsets in ``text``.
+
+    ``parts`` are the article's sentences: one that repeats a cited sentence is cited too.
+    """
+    spans: list[Span] = []
+    seen: set[tuple[int, int]] = set()
+    repeated = [r for q in event.evidence for r in repeats(q, parts or [])]
+    for quote in dict.fromkeys([*event.evidence, *repeated]):
+        span = align_quote(quote, text)
+        if span is None:
+            spans.append(Span(quote))
+        elif (span.start, span.end) not in seen:
+            seen.add((span.start, span.end))
+            spans.append(span)
+    return Record(event.event_type, event.model_dump(mode="json", exclude={"evidence"}), spans)
+
+
+def _quotes_in_source(cls: type, quotes: list[str], info: ValidationInfo) -> list[str]:
+    """Re-ask when a quote is not in the article; on the last attempt let it through to be marked ungrounded."""
+    context = info.context or {}
+    source = context.get("source")
+    if not source or context.get("attempt", 1) > context.get("reasks", 0):
+        return quotes
+    missing = [q for q in quotes if isinstance(q, str) and align_quote(q, source) is None]
+    if missing:
+        listed = "; ".join(repr(q[:100]) for q in missing)
+        raise ValueError(f"evidence not found in the article: {listed}. Copy whole sentences from the article exactly, without translating")
+    return quotes
+
+
+@cache
+def quoting_model(cls: type[Event]) -> type[Event]:
+    """``cls`` whose quotes must be found in the article (``--evidence quote``): the twin of cite.citing_model."""
+    return create_model(cls.__name__, __base__=cls, __module__=cls.__module__,
+                        __validators__={"_quotes_in_source": field_validator("evidence")(classmethod(_quotes_in_source))})

@@ -1,34 +1,27 @@
-"""Merge records of the same event: an article (or overlapping chunks) may report it twice.
+"""Merge events of the same event: an article (or overlapping chunks) may report it twice.
 
-Two records merge when their type's identity fields match (the same rule
-``llmx eval`` uses) and no other fact contradicts: the seed's signed drone deal
-and the alleged missile transfer share supplier and recipient but differ in
-status, so they stay two events.
+Two events merge when their type's identity fields name the same event
+(:func:`llmx.schemas.identity.same_identity`) and no other fact contradicts: the
+seed's signed drone deal and the alleged missile transfer share supplier and
+recipient but differ in status, so they stay two events.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from llmx.registry import type_specs
 from llmx.schemas.base import Event
-from llmx.evaluation.score import SKIP, TypeSpec, value_key, value_keys
+from llmx.schemas.identity import TypeSpec, same_identity, value_key
 
-NOT_FACTS = (*SKIP, "attributed_to")
+NOT_FACTS = ("evidence", "attributed_to")
 
 
-def same_identity(a: dict[str, Any], b: dict[str, Any], spec: TypeSpec) -> bool:
-    """Identity as in scoring, but lists must nest: Putin+Pezeshkian and Putin+Zardari are two meetings."""
-    hits = []
-    for name in spec.identity_fields:
-        person = name in spec.person_fields
-        left, right = set(value_keys(a.get(name), person)), set(value_keys(b.get(name), person))
-        hits.append(bool(left and right) and len(left & right) == min(len(left), len(right)))
-    return any(hits) if spec.identity_match == "any" else all(hits)
+def _facts(event: Event) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in type(event).model_fields}
 
 
 def conflicts(a: dict[str, Any], b: dict[str, Any], spec: TypeSpec) -> bool:
-    """True when a scalar fact is given in both records and differs."""
+    """True when a scalar fact is given in both events and differs."""
     for name, left in a.items():
         right = b.get(name)
         if name in NOT_FACTS or name in spec.identity_fields or isinstance(left, list) or left is None or right is None:
@@ -44,27 +37,27 @@ def union(left: list[Any], right: list[Any], person: bool) -> list[Any]:
     return left + [v for v in right if value_key(v, person) not in keys]
 
 
-def combine(a: dict[str, Any], b: dict[str, Any], spec: TypeSpec) -> dict[str, Any]:
-    merged = dict(a)
-    for name, value in b.items():
+def combine(a: Event, b: Event, spec: TypeSpec) -> Event:
+    """``a`` with ``b``'s list items added and ``b``'s facts where ``a`` has none."""
+    mine, theirs = _facts(a), _facts(b)
+    update: dict[str, Any] = {}
+    for name, value in theirs.items():
         if isinstance(value, list):
-            merged[name] = union(merged.get(name) or [], value, name in spec.person_fields)
-        elif merged.get(name) is None:
-            merged[name] = value
-    return merged
+            update[name] = union(mine.get(name) or [], value, name in spec.person_fields)
+        elif mine.get(name) is None and value is not None:
+            update[name] = value
+    return a.model_copy(update=update)
 
 
 def merge_events(events: list[Event]) -> list[Event]:
-    """Events in first-seen order, duplicates folded into the first record with all their evidence."""
-    specs = type_specs({type(e).event_type: type(e) for e in events})
-    kept: list[tuple[type[Event], dict[str, Any]]] = []
+    """Events in first-seen order, duplicates folded into the first one with all their evidence."""
+    kept: list[Event] = []
     for event in events:
-        cls, record = type(event), event.model_dump(mode="json")
-        spec = specs[cls.event_type]
-        for i, (other_cls, other) in enumerate(kept):
-            if other_cls is cls and same_identity(other, record, spec) and not conflicts(other, record, spec):
-                kept[i] = (cls, combine(other, record, spec))
+        cls, spec = type(event), type(event).identity_spec()
+        for i, other in enumerate(kept):
+            if type(other) is cls and same_identity(_facts(other), _facts(event), spec) and not conflicts(_facts(other), _facts(event), spec):
+                kept[i] = combine(other, event, spec)
                 break
         else:
-            kept.append((cls, record))
-    return [cls.model_validate(record) for cls, record in kept]
+            kept.append(event)
+    return kept

@@ -10,30 +10,17 @@ import glob
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from llmx.core.data import Article, InputFailure
 from llmx.core.errors import InputError
 
+__all__ = ["Article", "InputFailure", "read_inputs"]
+
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    text: str
-    source: str
-    """Where the text came from: a path, 'stdin' or 'file.jsonl:LINE'."""
-
-
-@dataclass(frozen=True)
-class InputFailure:
-    id: str
-    source: str
-    error: str
 
 
 def decode(data: bytes, name: str) -> str:

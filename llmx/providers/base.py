@@ -95,6 +95,8 @@ class Provider(ABC):
 
     name: str
     default_mode: str = "tools"
+    default_concurrency: int = 8
+    """Articles in flight when -j is not given."""
 
     @abstractmethod
     @contextmanager

@@ -149,6 +149,7 @@ class LocalProvider(Provider):
 
     name = "local"
     default_mode = "json_object"
+    default_concurrency = 1
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:

@@ -1,0 +1,88 @@
+"""What every command shares: one-line errors, the options declared once, settings → library objects."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from llmx.core.errors import LlmxError
+from llmx.pipeline.options import ExtractOptions
+from llmx.providers.base import MODES, Provider, ProviderSettings, choose_provider, get_provider, provider_names
+from llmx.registry import Registry, load_registry
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+DEFAULTS = ExtractOptions(types=[])
+"""The library's defaults, shown by --help: the CLI does not keep its own copy."""
+
+
+def error(message: str) -> None:
+    """One line on stderr; coloured on a terminal, plain text otherwise."""
+    if err.is_terminal:
+        err.print(f"[bold red]llmx: error:[/] {message}", markup=True, emoji=False)
+    else:
+        print(f"llmx: error: {message}", file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    err.print(f"llmx: warning: {message}", markup=False)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Expected failures become one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except LlmxError as exc:
+        error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        error("interrupted")
+        raise typer.Exit(130) from None
+
+
+def registry_for(schemas_dir: list[Path] | None) -> Registry:
+    registry = load_registry(schemas_dir)
+    for problem in registry.problems:
+        warn(problem)
+    return registry
+
+
+def check_evidence(value: str) -> str:
+    if value not in ("cite", "quote"):
+        raise typer.BadParameter("choose from cite, quote", param_hint="--evidence")
+    return value
+
+
+def parse_date(published: str | None) -> date | None:
+    try:
+        return date.fromisoformat(published) if published else None
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+
+
+def provider_for(settings: ProviderSettings, explicit: str | None) -> Provider:
+    return get_provider(choose_provider(settings, explicit))
+
+
+SchemasDir = Annotated[Optional[list[Path]], typer.Option("--schemas-dir", envvar="LLMX_SCHEMAS_DIR", help="Extra directory of event-type modules (repeatable).")]
+ProviderOpt = Annotated[Optional[str], typer.Option("--provider", "-p", envvar="LLMX_PROVIDER", help=f"One of: {', '.join(provider_names())}. Default: compatible with --base-url, openai with OPENAI_API_KEY, else local.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", envvar="LLMX_MODEL", help="Model name (provider default if omitted).")]
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", envvar="LLMX_BASE_URL", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="LLMX_API_KEY", help="API key for --base-url servers that need one (openai reads OPENAI_API_KEY).", show_default=False)]
+ModeOpt = Annotated[Optional[str], typer.Option("--mode", envvar="LLMX_MODE", help=f"Structured-output mode: {', '.join(MODES)}. Default depends on the provider.")]
+SchemaOpt = Annotated[Optional[list[str]], typer.Option("--schema", "-s", help="Event type to extract (repeatable). Default: all registered types.")]
+RetriesOpt = Annotated[int, typer.Option("--max-retries", min=0, help="Re-asks after an invalid or ungrounded answer.")]
+TemperatureOpt = Annotated[float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")]
+MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=64, help="Cap on the answer's length per call.")]
+ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer articles are split on sentence boundaries into chunks of this size.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")]
+ConfirmOpt = Annotated[bool, typer.Option("--confirm/--no-confirm", envvar="LLMX_CONFIRM", help="Ask the model one yes/no question about each record's evidence and drop the records it denies (one short extra call per record).")]
+EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")]

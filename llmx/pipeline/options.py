@@ -1,0 +1,27 @@
+"""What one extraction run is asked to do: types, sampling, evidence style, checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from llmx.core.cache import ResponseCache
+from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS
+from llmx.schemas.base import Event
+
+
+@dataclass
+class ExtractOptions:
+    types: list[type[Event]]
+    max_retries: int = 1
+    temperature: float = 0.0
+    max_tokens: int | None = 1024
+    published: date | None = None
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+    strict: bool = False
+    """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
+    confirm: bool = True
+    """Re-check each record with its type's yes/no ``confirm`` question (pipeline/confirm.py) and drop the ones denied."""
+    evidence: str = "cite"
+    """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
+    cache: ResponseCache | None = None
