@@ -26,6 +26,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +52,78 @@ def _text(content: Any) -> str:
     return ""
 
 
+class BatchAPI:
+    """OpenAI's Files and Batches endpoints in memory, served by ``StubServer(batch=BatchAPI())``.
+
+    It stores what llmx uploads and serves back result files a test puts together
+    (``finish``); it never answers as a model.
+    """
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.uploads: list[dict[str, Any]] = []
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.created: list[dict[str, Any]] = []
+        self.on_create: Callable[[], None] | None = None
+        self.fail_create = False
+
+    def post(self, path: str, content_type: str, data: bytes) -> tuple[int, Any] | None:
+        """(status, JSON body) for a Files/Batches POST, or None for another route."""
+        if path == "/v1/files":
+            form = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + data)
+            fields = {p.get_param("name", header="content-disposition"): p for p in form.iter_parts()}
+            content = fields["file"].get_payload(decode=True)
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = content
+            self.uploads.append({"purpose": fields["purpose"].get_payload(decode=True).decode(), "filename": fields["file"].get_filename(), "content": content})
+            return 200, {"id": file_id, "object": "file", "bytes": len(content), "created_at": 1700000000,
+                         "filename": fields["file"].get_filename(), "purpose": "batch", "status": "processed"}
+        if path == "/v1/batches":
+            body = json.loads(data)
+            self.created.append(body)
+            if self.on_create:
+                self.on_create()
+            if self.fail_create:
+                return 500, {"error": {"message": "The server had an error (simulated).", "type": "server_error", "code": None}}
+            batch_id = f"batch_{len(self.batches) + 1}"
+            self.batches[batch_id] = {"id": batch_id, "object": "batch", "endpoint": body["endpoint"], "errors": None,
+                                      "input_file_id": body["input_file_id"], "completion_window": body["completion_window"],
+                                      "status": "validating", "output_file_id": None, "error_file_id": None,
+                                      "created_at": 1700000000, "completed_at": None, "metadata": body.get("metadata"),
+                                      "request_counts": {"total": 0, "completed": 0, "failed": 0}}
+            return 200, self.batches[batch_id]
+        return None
+
+    def get(self, path: str) -> tuple[int, Any] | bytes | None:
+        """A batch (status, body), a file's raw bytes, or None for another route."""
+        parts = path.strip("/").split("/")
+        if parts[:2] == ["v1", "batches"] and len(parts) == 3 and parts[2] in self.batches:
+            return 200, self.batches[parts[2]]
+        if parts[:2] == ["v1", "files"] and len(parts) == 4 and parts[3] == "content" and parts[2] in self.files:
+            return self.files[parts[2]]
+        return None
+
+    def requests(self, batch_id: str) -> list[dict[str, Any]]:
+        """The request lines llmx uploaded for this batch."""
+        return [json.loads(line) for line in self.files[self.batches[batch_id]["input_file_id"]].decode().splitlines()]
+
+    def set_status(self, batch_id: str, status: str, completed: int = 0, failed: int = 0) -> None:
+        batch = self.batches[batch_id]
+        batch["status"] = status
+        batch["request_counts"] = {"total": len(self.requests(batch_id)), "completed": completed, "failed": failed}
+
+    def finish(self, batch_id: str, outputs: list[dict[str, Any]], errors: list[dict[str, Any]] = (), status: str = "completed") -> None:
+        """Serve these output (and error) lines as the batch's result files."""
+        batch = self.batches[batch_id]
+        for kind, lines in (("output", outputs), ("error", errors)):
+            if lines:
+                file_id = f"file-{kind}-{batch_id}"
+                self.files[file_id] = "".join(json.dumps(line) + "\n" for line in lines).encode()
+                batch[f"{kind}_file_id"] = file_id
+        self.set_status(batch_id, status, completed=len(outputs), failed=len(errors))
+        batch["completed_at"] = int(time.time())
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like a real server: the benchmark should not pay a TCP connect per request
     disable_nagle_algorithm = True  # else Nagle + the client's delayed ACK add ~40 ms to every keep-alive answer
@@ -67,10 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.stub._lock:
                 self.server.stub._connections.discard(self.connection)
 
-    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
+        data = raw if raw is not None else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "application/octet-stream" if raw is not None else "application/json")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -84,6 +158,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") == "/stub/stats":  # for a stub in another process (python -m tests.stub_server)
             stub = self.server.stub
             self._send(200, {"requests": stub.requests, "max_in_flight": stub.max_in_flight, "last_request": stub.last_request})
+        elif self.server.stub.batch and (found := self.server.stub.batch.get(self.path)) is not None:
+            if isinstance(found, bytes):
+                self._send(200, None, raw=found)
+            else:
+                self._send(*found)
         elif self.path.rstrip("/") == "/v1/models":
             models = [{"id": m, "object": "model", "created": 0, "owned_by": "llmx-testing"} for m in self.server.stub.models]
             self._send(200, {"object": "list", "data": models})
@@ -93,6 +172,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        batch = self.server.stub.batch
+        if batch and (answered := batch.post(self.path, self.headers.get("Content-Type", ""), raw)) is not None:
+            self._send(*answered)
+            return
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._error(404, f"no route {self.path}", "invalid_request_error", "not_found")
             return
@@ -112,13 +195,18 @@ class StubServer:
     """The stub as a context manager; ``requests``, ``max_in_flight`` and ``last_request`` are for assertions."""
 
     def __init__(self, latency: float = 0.0, answer: Answer | None = None, fail_first: int = 0,
-                 retry_after: float = 0, models: tuple[str, ...] = ("stub",)):
+                 retry_after: float = 0, models: tuple[str, ...] = ("stub",), refuse_key: bool = False,
+                 batch: BatchAPI | None = None):
         self.latency = latency
         self.answer = answer or empty_answer
         self.fail_first = fail_first
         self.retry_after = retry_after
         """Seconds sent in ``Retry-After`` with each 429 (0: the client falls back to its own backoff)."""
         self.models = models
+        self.refuse_key = refuse_key
+        """Answer every chat request 401 invalid_api_key, as a server that rejects the key."""
+        self.batch = batch
+        """Also serve OpenAI's Files and Batches endpoints from this in-memory store."""
         self.last_request: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._requests = 0
@@ -159,6 +247,9 @@ class StubServer:
                 handler._error(400, "request body is not JSON", "invalid_request_error", None)
                 return
             self.last_request = request
+            if self.refuse_key:
+                handler._error(401, "Incorrect API key provided", "invalid_request_error", "invalid_api_key")
+                return
             if number <= self.fail_first:
                 handler._error(429, "Rate limit reached for stub (simulated).", "requests", "rate_limit_exceeded",
                                {"Retry-After": f"{self.retry_after:g}"})

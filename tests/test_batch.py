@@ -14,12 +14,6 @@ empty event lists and say nothing about extraction quality.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,18 +21,18 @@ from typing import Any
 import pytest
 import typer
 import yaml
-from openai.lib._pydantic import to_strict_json_schema
 from typer.testing import CliRunner
 
 from llmx.batch.api import build_requests
 from llmx.cli.batch import batch_app
 from llmx.core.errors import UsageError
-from llmx.pipeline.answer import prepare_chunk
+from llmx.pipeline.answer import prepare_chunk, strict_schema
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.prepare import chunk, clean
 from llmx.pipeline.read import Article, InputFailure
 from llmx.registry import load_registry
 from tests.conftest import DATA, ROOT
+from tests.stub_server import BatchAPI, StubServer
 
 runner = CliRunner()
 app = typer.Typer()
@@ -48,103 +42,19 @@ TYPES = list(load_registry().types.values())
 SHORT = "Am Montag trafen sich die Außenminister Deutschlands und Frankreichs in Berlin. Sie sprachen über die Ukraine."
 
 
-class FakeBatchAPI:
-    """Files and Batches endpoints on 127.0.0.1 (a free port); ``finish`` completes a batch with given result lines."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.uploads: list[dict[str, Any]] = []
-        self.batches: dict[str, dict[str, Any]] = {}
-        self.created: list[dict[str, Any]] = []
-        self.on_create: Callable[[], None] | None = None
-        self.fail_create = False
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def send(self, status: int, body: Any, raw: bytes | None = None) -> None:
-                data = raw if raw is not None else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/octet-stream" if raw is not None else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self) -> None:
-                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.path == "/v1/files":
-                    form = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + data)
-                    fields = {p.get_param("name", header="content-disposition"): p for p in form.iter_parts()}
-                    content = fields["file"].get_payload(decode=True)
-                    file_id = f"file-{len(fake.files) + 1}"
-                    fake.files[file_id] = content
-                    fake.uploads.append({"purpose": fields["purpose"].get_payload(decode=True).decode(), "filename": fields["file"].get_filename(), "content": content})
-                    self.send(200, {"id": file_id, "object": "file", "bytes": len(content), "created_at": 1700000000,
-                                    "filename": fields["file"].get_filename(), "purpose": "batch", "status": "processed"})
-                elif self.path == "/v1/batches":
-                    body = json.loads(data)
-                    fake.created.append(body)
-                    if fake.on_create:
-                        fake.on_create()
-                    if fake.fail_create:
-                        self.send(500, {"error": {"message": "The server had an error (simulated).", "type": "server_error", "code": None}})
-                        return
-                    batch_id = f"batch_{len(fake.batches) + 1}"
-                    fake.batches[batch_id] = {"id": batch_id, "object": "batch", "endpoint": body["endpoint"], "errors": None,
-                                              "input_file_id": body["input_file_id"], "completion_window": body["completion_window"],
-                                              "status": "validating", "output_file_id": None, "error_file_id": None,
-                                              "created_at": 1700000000, "completed_at": None, "metadata": body.get("metadata"),
-                                              "request_counts": {"total": 0, "completed": 0, "failed": 0}}
-                    self.send(200, fake.batches[batch_id])
-                else:
-                    self.send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
-
-            def do_GET(self) -> None:
-                parts = self.path.strip("/").split("/")
-                if parts[:2] == ["v1", "batches"] and len(parts) == 3 and parts[2] in fake.batches:
-                    self.send(200, fake.batches[parts[2]])
-                elif parts[:2] == ["v1", "files"] and len(parts) == 4 and parts[3] == "content" and parts[2] in fake.files:
-                    self.send(200, None, fake.files[parts[2]])
-                else:
-                    self.send(404, {"error": {"message": f"no such object: {self.path}", "type": "invalid_request_error"}})
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/v1"
-
-    def requests(self, batch_id: str) -> list[dict[str, Any]]:
-        """The request lines llmx uploaded for this batch."""
-        return [json.loads(line) for line in self.files[self.batches[batch_id]["input_file_id"]].decode().splitlines()]
-
-    def set_status(self, batch_id: str, status: str, completed: int = 0, failed: int = 0) -> None:
-        batch = self.batches[batch_id]
-        batch["status"] = status
-        batch["request_counts"] = {"total": len(self.requests(batch_id)), "completed": completed, "failed": failed}
-
-    def finish(self, batch_id: str, outputs: list[dict[str, Any]], errors: list[dict[str, Any]] = (), status: str = "completed") -> None:
-        """Serve these output (and error) lines as the batch's result files."""
-        batch = self.batches[batch_id]
-        for kind, lines in (("output", outputs), ("error", errors)):
-            if lines:
-                file_id = f"file-{kind}-{batch_id}"
-                self.files[file_id] = "".join(json.dumps(line) + "\n" for line in lines).encode()
-                batch[f"{kind}_file_id"] = file_id
-        self.set_status(batch_id, status, completed=len(outputs), failed=len(errors))
-        batch["completed_at"] = int(time.time())
+class FakeBatchAPI(BatchAPI):
+    """The shared stub server with only its Files and Batches endpoints in use."""
 
     def __enter__(self) -> FakeBatchAPI:
-        self.thread.start()
+        self.stub = StubServer(batch=self).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.stub.stop()
+
+    @property
+    def base_url(self) -> str:
+        return self.stub.base_url
 
 
 def ok_line(request: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +95,7 @@ def test_request_lines_carry_extracts_messages_and_a_strict_schema():
         assert body["temperature"] == 0.0 and body["max_completion_tokens"] == 800 and "max_tokens" not in body
         fmt = body["response_format"]
         assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Extraction" and fmt["json_schema"]["strict"] is True
-        assert fmt["json_schema"]["schema"] == to_strict_json_schema(request.response_model)
+        assert fmt["json_schema"]["schema"] == strict_schema(request.response_model)
         assert fmt["json_schema"]["schema"]["additionalProperties"] is False
     assert manifest["version"] == 1 and manifest["model"] == "gpt-4.1-mini"
     assert manifest["options"] == {"types": [t.event_type for t in TYPES], "evidence": "cite", "temperature": 0.0,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +11,7 @@ from llmx import __version__
 from llmx.cli import app
 from llmx.providers.local import free_port
 from tests.conftest import DATA, MODEL
+from tests.stub_server import StubServer
 
 runner = CliRunner()
 
@@ -110,30 +109,11 @@ def test_server_unreachable(tmp_path):
     assert doc["usage"]["calls"] == 0 and doc["events"] == []
 
 
-class _Refuse(BaseHTTPRequestHandler):
-    """A stand-in for a server that rejects the key; no real provider can be reached offline."""
-
-    def do_POST(self):  # noqa: N802
-        body = json.dumps({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_wrong_key_is_one_line_and_secret_free(tmp_path):
-    server = HTTPServer(("127.0.0.1", 0), _Refuse)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}/v1"
+    with StubServer(refuse_key=True) as stub:
+        base = stub.base_url
         result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "jsonl", "--provider", "compatible",
                      "--base-url", base, "--model", MODEL, "--api-key", "sk-super-secret-123")
-    finally:
-        server.shutdown()
     assert result.exit_code == 1
     assert f"{base} refused the API key (401)" in one_line_error(result)
     assert "sk-super-secret-123" not in result.stdout + result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from llmx.cli import app
@@ -103,3 +104,11 @@ def test_show_includes_prompt_section_and_token_count():
     assert result.exit_code == 0
     assert "## Prompt section as the model sees it (" in result.stdout and "tokens)" in result.stdout
     assert "An arms embargo counts here" in result.stdout
+
+
+@pytest.mark.parametrize(("given", "written"), [("Protest", "protest"), ("ArmsSale", "arms_sale"), ("CyberAttack", "cyber_attack")])
+def test_new_accepts_camel_case(tmp_path, given, written):
+    result = runner.invoke(app, ["schemas", "new", given, "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"{written}.py").is_file() and f'event_type = "{written}"' in (tmp_path / f"{written}.py").read_text()
+    assert f"llmx schemas check {written} " in result.stdout

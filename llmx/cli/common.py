@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -86,3 +89,66 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Drop events whose evi
 ConfirmOpt = Annotated[bool, typer.Option("--confirm/--no-confirm", envvar="LLMX_CONFIRM", help="Ask the model one yes/no question about each record's evidence and drop the records it denies (one short extra call per record).")]
 EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The provider options of a command that runs the model (``extract``, ``eval``)."""
+
+    settings: ProviderSettings
+    provider: Provider
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The extraction options shared by ``extract`` and ``eval`` (types and dates are each command's own)."""
+
+    max_retries: int
+    temperature: float
+    max_tokens: int
+    chunk_chars: int
+    strict: bool
+    evidence: str
+    confirm: bool
+
+    def options(self, types: list, **more: object) -> ExtractOptions:
+        return ExtractOptions(types, max_retries=self.max_retries, temperature=self.temperature, max_tokens=self.max_tokens,
+                              chunk_chars=self.chunk_chars, strict=self.strict, evidence=check_evidence(self.evidence),
+                              confirm=self.confirm, **more)  # type: ignore[arg-type]
+
+
+def model_choice(provider: ProviderOpt = None, model: ModelOpt = None, base_url: BaseUrlOpt = None,
+                 api_key: ApiKeyOpt = None, mode: ModeOpt = None) -> ModelChoice:
+    settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
+    return ModelChoice(settings, provider_for(settings, provider))
+
+
+def tuning(max_retries: RetriesOpt = DEFAULTS.max_retries, temperature: TemperatureOpt = DEFAULTS.temperature,
+           max_tokens: MaxTokensOpt = DEFAULTS.max_tokens, chunk_chars: ChunkOpt = DEFAULTS.chunk_chars,
+           strict: StrictOpt = DEFAULTS.strict, evidence: EvidenceOpt = DEFAULTS.evidence,
+           confirm: ConfirmOpt = DEFAULTS.confirm) -> Tuning:
+    return Tuning(max_retries, temperature, max_tokens, chunk_chars, strict, evidence, confirm)
+
+
+def with_options(**groups: Callable[..., object]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the parameters of each option group, declared once above, as one object each.
+
+    ``@with_options(choice=model_choice)`` adds --provider, --model ... to the command's
+    signature (typer reads ``__signature__``) and calls it with ``choice=model_choice(...)``.
+    The groups are built lazily, inside the command's own error handling.
+    """
+
+    def wrap(command: Callable[..., None]) -> Callable[..., None]:
+        own = [p for name, p in inspect.signature(command, eval_str=True).parameters.items() if name not in groups]
+        shared = {name: list(inspect.signature(group, eval_str=True).parameters.values()) for name, group in groups.items()}
+
+        @functools.wraps(command)
+        def run(**kwargs: object) -> None:
+            built = {name: functools.partial(groups[name], **{p.name: kwargs.pop(p.name) for p in params})
+                     for name, params in shared.items()}
+            command(**kwargs, **built)
+
+        run.__signature__ = inspect.Signature(own + [p for params in shared.values() for p in params])  # type: ignore[attr-defined]
+        return run
+
+    return wrap
