@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -218,6 +218,8 @@ def confirm_records(endpoint: Endpoint, records: list[dict[str, Any]], options: 
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> dict[str, Any]:
     """Extract, ground and merge the events of one article; never raises for model trouble."""
     started = time.perf_counter()
+    if article.published:  # a web page's own date resolves its "on Sunday"; --date covers the rest
+        options = replace(options, published=article.published)
     usage = Usage()
     errors: list[str] = []
     warnings: list[str] = []
@@ -250,7 +252,7 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
     doc: dict[str, Any] = {
         "id": article.id, "source": article.source, "model": f"{endpoint.provider}/{endpoint.model}",
         "events": records, "usage": usage.to_dict(), "seconds": round(time.perf_counter() - started, 3),
-        "errors": errors,
+        "errors": errors, **article.meta,
     }
     if warnings:
         doc["warnings"] = warnings
