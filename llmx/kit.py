@@ -20,6 +20,7 @@ import jinja2
 from openai.lib._pydantic import to_strict_json_schema
 
 from llmx.confirm import PLACEHOLDER
+from llmx.ontology import code_problems
 from llmx.registry import guidance_for
 from llmx.schemas.base import Event
 
@@ -124,6 +125,7 @@ def check_type(cls: Any) -> list[Problem]:
             problems.append(f"confirm question names unknown field(s) {', '.join(unknown)}")
         if not str(confirm).rstrip().endswith("?"):
             problems.append("confirm must be a yes/no question ending in '?'")
+    problems += code_problems(cls)
     guidance = guidance_for(cls)
     if not guidance.strip():
         problems.append(f"no prompt guidance: add {cls.event_type}.md beside the module (what counts, what does not)")
