@@ -149,6 +149,7 @@ def extract(
     evidence: EvidenceOpt = "cite",
     confirm: ConfirmOpt = True,
     schemas_dir: SchemasDir = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also store every document in this SQLite event store as it finishes (see llmx events); a re-run resumes it.")] = None,
 ) -> None:
     """Extract events from articles.
 
@@ -177,12 +178,21 @@ def extract(
         items = list(read_inputs(inputs))
         resume = bool(output and fmt == "jsonl" and output.exists() and not overwrite)
         done = finished_ids(output) if resume and output else set()
+        store = None
+        if db:  # the event store: skips what it holds (and, with a resumed -o file, what both hold)
+            from llmx.store.db import open_for_run
+
+            store, run_id = open_for_run(db, types, f"{name}/{model or 'default'}", {**vars(options), "types": [t.event_type for t in types], "cache": None, "inputs": inputs})
+            stored = store.finished_ids()
+            done = (done & stored) if resume else (stored if output is None else set())
         if done and not quiet:
-            err.print(f"resuming {output}: {len(done)} article(s) already done", markup=False)
+            err.print(f"resuming {output or db}: {len(done)} article(s) already done", markup=False)
         out = output.open("a" if resume else "w", encoding="utf-8", newline="") if output else sys.stdout
         writer = Writer(out, fmt, types, Console(file=out, width=160) if output else None)
 
         def write(doc: dict) -> None:
+            if store:
+                store.write_document(doc, run_id)
             writer.write(doc)
             for message in doc["errors"]:
                 error(message)
@@ -198,6 +208,8 @@ def extract(
                 out.close()
             if cache:
                 cache.close()
+            if store:
+                store.close()
         if not quiet and len(items) > 1:
             for line in summary.lines():
                 err.print(line, markup=False)
@@ -381,8 +393,10 @@ def cache_clear() -> None:
 
 
 from llmx.batch_cli import batch_app  # noqa: E402  (batch_cli imports from this module lazily)
+from llmx.events_cli import events_app  # noqa: E402  (events_cli imports from this module lazily)
 
 app.add_typer(batch_app, name="batch")
+app.add_typer(events_app, name="events")
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ class ArmsDeal(Event):
     event_type = "arms_deal"
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
+    merge_window = 180  # a deal is reported when signed and again, months later, when delivered
     codes = {
         "plover": "COOPERATE", "plover_context": "military", "cameo": "062",
         "when": [({"status": ["signed", "approved", "planned"]}, {"plover": "AGREE", "plover_context": "military", "cameo": "0312"}),

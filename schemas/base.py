@@ -128,6 +128,8 @@ class Event(BaseModel):
     """Fields holding persons: compared by surname when merging and scoring."""
     guidance: ClassVar[str | None] = None
     """Inline prompt guidance; when None, llmx reads ``<event_type>.md`` beside the module or in prompts/types/."""
+    merge_window: ClassVar[int | None] = None
+    """Days between two articles' dates for this event to still be one (``llmx events merge``; None: its --window)."""
     codes: ClassVar[dict[str, Any] | None] = None
     """Codes in standard ontologies for exports (llmx/ontology.py): "plover", "plover_mode", "plover_context", "cameo",
     optionally "when": [({field: value(s)}, {codes}), ...]. Cite the codebook in the class docstring; leave out what does not fit."""
