@@ -40,7 +40,8 @@ class Cluster:
     records: list[Record] = field(default_factory=list)
     articles: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
-    last: date | None = None
+    first: date | None = None
+    """The earliest report's date: the window counts from it, so chains of reports never grow one event without end."""
 
 
 def span(value: str | None) -> tuple[date, date] | None:
@@ -123,13 +124,13 @@ def _sweep(members: list[Record], days: int) -> list[list[Record]]:
         start, end = span(record.date)
         still = []
         for c in open_clusters:
-            (still if c.last and (start - c.last).days <= days else done).append(c)
+            (still if c.first and (start - c.first).days <= days else done).append(c)
         open_clusters = still
         target = next((c for c in open_clusters if _fits(c, record)), None)
         if target is None:
             target = Cluster()
             open_clusters.append(target)
-        _add(target, record, end)
+        _add(target, record, start)
     clusters = done + open_clusters
     for record in undated:  # no date: joins the bucket's only compatible cluster, else stays alone
         fits = [c for c in clusters if _fits(c, record)]
@@ -144,13 +145,13 @@ def _fits(c: Cluster, record: Record) -> bool:
     return record.article_id not in c.articles and (not record.country or not c.countries or record.country in c.countries)
 
 
-def _add(c: Cluster, record: Record, end: date | None) -> Cluster:
+def _add(c: Cluster, record: Record, start: date | None) -> Cluster:
     c.records.append(record)
     c.articles.add(record.article_id)
     if record.country:
         c.countries.add(record.country)
-    if end and (c.last is None or end > c.last):
-        c.last = end
+    if start and c.first is None:
+        c.first = start  # records arrive in date order
     return c
 
 
