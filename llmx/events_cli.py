@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 events_app = typer.Typer(help="The event store: import results, list, merge across articles, export (CSV, JSONL, Parquet, PLOVER).",
                          no_args_is_help=True)
@@ -115,7 +116,8 @@ def _table(rows: list[dict], merged: bool) -> Table:
             when = (row["date"] or "") + (f" … {row['date_end']}" if row.get("date_end") and row["date_end"] != row["date"] else "")
         else:
             where, last, when = row["article"], "\n".join(f"“{q['text']}”" for q in row["evidence"]), row.get("date") or ""
-        grid.add_row(str(row.get("event") or row.get("record")), row["type"], when, facts, where, last)
+        cells = (str(row.get("event") or row.get("record")), row["type"], when, facts, where, last)
+        grid.add_row(*(Text(c) for c in cells))  # article text is data: never read as rich markup
     return grid
 
 

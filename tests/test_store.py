@@ -218,3 +218,23 @@ def test_extract_db_streams_and_resumes(tmp_path, monkeypatch):
     store = open_store(path)
     assert store.db["articles"].count == 3 and store.db["records"].count == 3
     store.close()
+
+
+def test_extract_with_an_unusable_db_gives_one_line(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    article = tmp_path / "a.txt"
+    article.write_text("Lavrov met Wang Yi in Beijing.", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(article), "--db", str(bad), "--provider", "compatible", "--base-url",
+                                 "http://127.0.0.1:9/v1", "--model", "stub", "--no-cache"])
+    assert result.exit_code == 1 and "not a usable SQLite database" in one_line(result)
+
+
+def test_article_text_is_not_markup_in_tables(tmp_path):
+    path = tmp_path / "m.sqlite"
+    store = open_store(path)
+    store.write_document({"id": "m", "events": [{"type": "sanction", "imposer": "[red]EU[/red]", "target": "BLR",
+                                                 "evidence": [{"text": "[bold]Brussels[/bold] acted.", "start": 0, "end": 28, "match": "exact"}]}]})
+    store.close()
+    result = events("list", "--db", str(path))
+    assert result.exit_code == 0 and "[bold]Brussels[/bold]" in result.stdout and "[red]EU[/red]" in result.stdout
