@@ -238,3 +238,25 @@ def test_article_text_is_not_markup_in_tables(tmp_path):
     store.close()
     result = events("list", "--db", str(path))
     assert result.exit_code == 0 and "[bold]Brussels[/bold]" in result.stdout and "[red]EU[/red]" in result.stdout
+
+
+def test_two_extract_db_runs_at_once_lose_nothing(tmp_path):
+    """Two real `llmx extract --db` processes on one file, against the stub model server (no events)."""
+    from llmx.testing import StubServer
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(24):
+        (corpus / f"a{i:02d}.txt").write_text(f"Article {i}: the ministers met in Vienna on Monday.", encoding="utf-8")
+    path = tmp_path / "x.sqlite"
+    with StubServer(latency=0.01) as stub:
+        args = ["extract", str(corpus), "--db", str(path), "-f", "jsonl", "-q", "--provider", "compatible", "--base-url", stub.base_url,
+                "--model", "stub", "--mode", "json_object", "--no-cache", "--no-confirm", "-j", "4"]
+        procs = [subprocess.Popen([sys.executable, "-c", "from llmx.cli import main; main()", *args], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+        codes = [p.wait(timeout=180) for p in procs]
+        assert codes == [0, 0], [p.stderr.read() for p in procs]
+    store = open_store(path)
+    assert store.db["articles"].count == 24 and store.finished_ids() == {f"a{i:02d}" for i in range(24)}
+    assert store.db["runs"].count == 2 and store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
