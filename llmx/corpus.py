@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from llmx.core.data import Article, Document, InputFailure, Usage
 from llmx.output.write import Writer
+from llmx.store.db import open_for_run
 from llmx.pipeline.article import extract_article
 from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import Endpoint
@@ -175,6 +176,8 @@ class Destination:
     fmt: str
     output: Path | None = None
     overwrite: bool = False
+    db: Path | None = None
+    """Also an SQLite event store (llmx/store), written as each document finishes and resumed."""
 
     @property
     def resumable(self) -> bool:
@@ -191,13 +194,22 @@ def extract_inputs(
     on_document: Callable[[Document], None] | None = None,
     on_resume: Callable[[int], None] | None = None,
     show_progress: bool = False,
+    run_label: str | None = None,
 ) -> Summary:
     """A whole ``llmx extract`` run: resume, write as documents finish, start the model only if needed.
 
     ``connect`` opens the provider's endpoint (a context manager); it is not called when every
-    article is already done. The response cache in ``options`` is closed at the end.
+    article is already done. The response cache in ``options`` is closed at the end. With a
+    store, an article is skipped when the store holds it (and, with a resumed JSONL file too, both do).
     """
     done = finished_ids(destination.output) if destination.resumable and destination.output else set()
+    store = run_id = None
+    if destination.db:
+        recorded = {**vars(options), "types": [t.event_type for t in options.types], "cache": None,
+                    "published": options.published.isoformat() if options.published else None}
+        store, run_id = open_for_run(destination.db, options.types, run_label, recorded)
+        stored = store.finished_ids()
+        done = (done & stored) if destination.resumable else (stored if destination.output is None else set())
     if done and on_resume:
         on_resume(len(done))
     out = (destination.output.open("a" if destination.resumable else "w", encoding="utf-8", newline="")
@@ -205,6 +217,8 @@ def extract_inputs(
     writer = Writer(out, destination.fmt, options.types, Console(file=out, width=160) if destination.output else None)
 
     def write(doc: Document) -> None:
+        if store:
+            store.write_document(doc.to_dict(), run_id)
         writer.write(doc)
         if on_document:
             on_document(doc)
@@ -219,3 +233,5 @@ def extract_inputs(
             out.close()
         if options.cache:
             options.cache.close()
+        if store:
+            store.close()

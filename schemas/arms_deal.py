@@ -3,6 +3,12 @@
 The model copies the amount as written ("1,7-Milliarden-Dollar"); llmx checks it
 against the evidence (llmx/money.py) and parses it into ``value_usd`` or ``value`` + ``currency``. Parsing text is deterministic,
 while small models routinely drop a "billion" when asked for the number.
+
+Codes (PLOVER manual 2.0; CAMEO 1.1b3): a sale or delivery is COOPERATE, "mutual material
+cooperation or exchange", context military, CAMEO 062 "Cooperate militarily"; a deal only
+signed, approved or planned is AGREE ("promises, offers, or agreement for future cooperation
+should be coded as AGREE", COOPERATE ambiguities), CAMEO 0312 "Express intent to cooperate
+militarily". A cancelled deal gets no code (no category states it without guessing).
 """
 
 from __future__ import annotations
@@ -26,6 +32,12 @@ class ArmsDeal(Event):
     event_type = "arms_deal"
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
+    merge_window = 180  # a deal is reported when signed and again, months later, when delivered
+    codes = {
+        "plover": "COOPERATE", "plover_context": "military", "cameo": "062",
+        "when": [({"status": ["signed", "approved", "planned"]}, {"plover": "AGREE", "plover_context": "military", "cameo": "0312"}),
+                 ({"status": "cancelled"}, {})],
+    }
     # No confirm question: asked "Does the text say that weapons (...) go from X to Y?", the
     # embedded model said yes to every deal in four dev-set runs (2 of the 3 wrong), and yes to
     # both Russia and the United States as the recipient of the seed's missiles; ~3 s a question.

@@ -7,7 +7,7 @@ model reads them) and declares four class attributes: ``event_type``,
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
@@ -129,6 +129,11 @@ class Event(BaseModel):
     """Fields holding persons: compared by surname when merging and scoring."""
     guidance: ClassVar[str | None] = None
     """Inline prompt guidance; when None, llmx reads ``<event_type>.md`` beside the module or in prompts/types/."""
+    merge_window: ClassVar[int | None] = None
+    """Days between two articles' dates for this event to still be one (``llmx events merge``; None: its --window)."""
+    codes: ClassVar[dict[str, Any] | None] = None
+    """Codes in standard ontologies for exports (llmx/ontology.py): "plover", "plover_mode", "plover_context", "cameo",
+    optionally "when": [({field: value(s)}, {codes}), ...]. Cite the codebook in the class docstring; leave out what does not fit."""
     confirm: ClassVar[str | None] = None
     """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""

@@ -1,4 +1,11 @@
-"""Meeting: named people representing states or organisations talk face to face."""
+"""Meeting: named people representing states or organisations talk face to face.
+
+Codes: PLOVER CONSULT, "all consultations and meetings: this includes visiting and hosting
+visits, as well as meeting at a neutral location" (PLOVER manual 2.0, CONSULT); CAMEO 040
+"Consult, not specified below" (CAMEO 1.1b3). The mode varies with the record: the export
+sets PLOVER's "third-party" (CAMEO 044 "Meet at a 'third' location") when the meeting's
+country is none of the participants' countries; visit/host is not told apart, so it is left out.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ class Meeting(Event):
     identity_fields = ("participants",)
     person_fields = ("participants",)
     confirm = "Does the text say that {participants} met or held talks in person?"
+    codes = {"plover": "CONSULT", "cameo": "040"}
 
     participants: list[Person] = Field(
         min_length=2,

@@ -1,4 +1,10 @@
-"""SecurityWarning: an official body or office holder warns of a security threat."""
+"""SecurityWarning: an official body or office holder warns of a security threat.
+
+No ontology codes: PLOVER THREATEN is a threat made by the actor itself ("All threats,
+coercive or forceful warnings with serious potential repercussions", PLOVER manual 2.0), not
+an agency warning of someone else's threat, and PLOVER has no public-statement category
+(CAMEO 01 "Make public statement" is too unspecific to be useful). Left out rather than guessed.
+"""
 
 from __future__ import annotations
 

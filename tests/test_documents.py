@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,15 @@ def commercial_type(tmp: Path) -> list[str]:
     return [str(ARTICLES / "gnad-0289.txt"), "-s", "commercial_deal", "--schemas-dir", str(tmp)]
 
 
+def mixed_directory(tmp: Path) -> list[str]:
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    shutil.copy(ARTICLES / "gnad-0289.txt", corpus)
+    for name in ("wire-lavrov-wang.html", "tagesblatt-lawrow-cp1252.html"):
+        shutil.copy(DATA / "html" / name, corpus)
+    return [str(corpus), "-s", "meeting"]
+
+
 def no_person_is_plausible(monkeypatch: pytest.MonkeyPatch) -> None:
     import llmx.schemas.meeting
 
@@ -59,6 +69,7 @@ CASES = {
     "test_extract_llm/test_cluster_style_concurrent_run":
         lambda tmp: [str(ARTICLES / n) for n in ("gnad-0289.txt", "bbc-0095.txt", "seed-putin-pezeshkian.txt")],
     "test_sanction/test_sanction_extracted": sanction_article,
+    "test_events_llm/test_mixed_directory_end_to_end": mixed_directory,
 }
 
 

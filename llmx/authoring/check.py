@@ -17,6 +17,7 @@ from typing import Any
 from llmx.pipeline.confirm import PLACEHOLDER
 from llmx.pipeline.answer import strict_schema
 from llmx.registry import guidance_for
+from llmx.schemas.ontology import code_problems
 from llmx.schemas.base import Event
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -128,6 +129,7 @@ def check_type(cls: Any) -> list[Problem]:
     unfinished += [f"field {f!r}" for f, spec in schema.get("properties", {}).items() if "TODO" in str(spec.get("description", ""))]
     if unfinished:
         problems.append(f"TODO left in {', '.join(unfinished)}")
+    problems += code_problems(cls)
     return [Problem(name, p) for p in problems]
 
 

@@ -15,6 +15,7 @@ from llmx import __version__
 from llmx.cli.batch import batch_app
 from llmx.cli.cache import cache_app
 from llmx.cli.evaluate import eval_command
+from llmx.cli.events import events_app
 from llmx.cli.extract import extract
 from llmx.cli.schemas import schemas_app
 from llmx.cli.serve import serve
@@ -53,6 +54,7 @@ app.command()(serve)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(cache_app, name="cache")
 app.add_typer(batch_app, name="batch")
+app.add_typer(events_app, name="events")
 
 
 def main() -> None:

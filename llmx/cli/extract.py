@@ -34,6 +34,7 @@ def extract(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (errors are still printed).")] = False,
     published: DateOpt = None,
     schemas_dir: SchemasDir = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also store every document in this SQLite event store as it finishes (see llmx events); a re-run resumes it.")] = None,
 ) -> None:
     """Extract events from articles.
 
@@ -62,10 +63,10 @@ def extract(
                 error(message)
 
         summary = extract_inputs(
-            items, lambda: chosen.provider.connect(chosen.settings), options, Destination(fmt, output, overwrite),
+            items, lambda: chosen.provider.connect(chosen.settings), options, Destination(fmt, output, overwrite, db),
             concurrency=concurrency or chosen.provider.default_concurrency, on_document=report,
-            on_resume=None if quiet else lambda n: err.print(f"resuming {output}: {n} article(s) already done", markup=False),
-            show_progress=not quiet and err.is_terminal,
+            on_resume=None if quiet else lambda n: err.print(f"resuming {output or db}: {n} article(s) already done", markup=False),
+            show_progress=not quiet and err.is_terminal, run_label=f"{chosen.provider.name}/{chosen.settings.model or 'default'}",
         )
         if not quiet and len(items) > 1:
             for line in summary.lines():

@@ -1,4 +1,4 @@
-"""Read inputs into articles: text files, directories, globs, stdin and JSONL records.
+"""Read inputs into articles: text and HTML files, directories, globs, stdin and JSONL records.
 
 Every input either becomes an :class:`Article` or an :class:`InputFailure`
 carrying a one-line cause, so one unreadable file never stops a batch.
@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 
 from llmx.core.data import Article, InputFailure
 from llmx.core.errors import InputError
+from llmx.pipeline.html import HTML_SUFFIXES, page_text
 
 __all__ = ["Article", "InputFailure", "read_inputs"]
 
@@ -70,17 +71,30 @@ def _read_file(path: Path) -> Iterator[Article | InputFailure]:
     if path.suffix == ".jsonl":
         yield from _records(path, data)
         return
+    if path.suffix.lower() in HTML_SUFFIXES:
+        yield _html_article(path, data)
+        return
     try:
         yield Article(path.stem, decode(data, str(path)), str(path))
     except InputError as exc:
         yield InputFailure(path.stem, str(path), str(exc))
 
 
+def _html_article(path: Path, data: bytes) -> Article | InputFailure:
+    """A saved web page: its main text, with the text itself in the document (offsets refer to it)."""
+    try:
+        page = page_text(data, str(path))
+    except InputError as exc:
+        return InputFailure(path.stem, str(path), str(exc))
+    meta = {"title": page.title, "url": page.url, "published": page.published.isoformat() if page.published else None, "text": page.text}
+    return Article(path.stem, page.text, str(path), published=page.published, meta=meta)
+
+
 def expand(spec: str) -> list[Path]:
-    """A path, a directory (its text and JSONL files, sorted) or a glob pattern."""
+    """A path, a directory (its text, HTML and JSONL files, sorted) or a glob pattern."""
     path = Path(spec)
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and (p.suffix in TEXT_SUFFIXES or p.suffix == ".jsonl"))
+        return sorted(p for p in path.iterdir() if p.is_file() and (p.suffix in TEXT_SUFFIXES or p.suffix == ".jsonl" or p.suffix.lower() in HTML_SUFFIXES))
     if not path.exists() and any(ch in spec for ch in "*?["):
         return [Path(p) for p in sorted(glob.glob(spec, recursive=True)) if Path(p).is_file()]
     return [path]
