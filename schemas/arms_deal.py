@@ -23,7 +23,7 @@ from llmx.normalize.weapons import english_weapon
 from llmx.schemas.base import Actor, Event, IsoDate, OptionalText
 
 Weapon = Annotated[str, AfterValidator(english_weapon)]
-"""A weapon type in English ("Drohnen" -> "drones", see llmx/weapons.py)."""
+"""A weapon type in English ("Drohnen" -> "drones", see llmx/normalize/weapons.py)."""
 
 Status = Literal["signed", "delivered", "approved", "planned", "alleged", "cancelled", "unknown"]
 

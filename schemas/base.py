@@ -135,7 +135,7 @@ class Event(BaseModel):
     """Codes in standard ontologies for exports (llmx/ontology.py): "plover", "plover_mode", "plover_context", "cameo",
     optionally "when": [({field: value(s)}, {codes}), ...]. Cite the codebook in the class docstring; leave out what does not fit."""
     confirm: ClassVar[str | None] = None
-    """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/confirm.py).
+    """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/pipeline/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
 
     @classmethod

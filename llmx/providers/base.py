@@ -64,7 +64,7 @@ class Endpoint:
     """Pydantic strict validation; off for local models, which emit "3" for 3."""
     client_factory: Callable[[], openai.OpenAI] | None = None
     side: Endpoint | None = None
-    """Where short side questions (llmx/confirm.py) go; None: here. The embedded provider uses a
+    """Where short side questions (llmx/pipeline/confirm.py) go; None: here. The embedded provider uses a
     second server, because llama-cpp-python's server caches one prompt and a side question
     would evict the static prompt prefix every article reuses."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
