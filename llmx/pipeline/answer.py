@@ -106,9 +106,13 @@ def salvage(answer: str, asked: tuple[type[Event], ...], context: dict[str, Any]
 
 
 def salvaged(request: ChunkRequest, answer: str | None, reason: str) -> tuple[list[Event], list[str]] | None:
-    """Events kept from an invalid answer with the warning that says so, or None if none could be kept."""
+    """Events kept from an invalid answer with the warning that says so; None when the answer holds no items at all.
+
+    An answer whose every item is invalid still loses only those items: the article keeps
+    its other chunks' events and gets a warning, not an error.
+    """
     kept, problems = salvage(answer, request.asked, request.context) if answer else ([], [])
-    if not kept:
+    if not kept and (not problems or problems == ["answer is not JSON"]):
         return None
     return to_events(request, kept), [f"{reason}; kept {len(kept)} valid event(s), dropped {len(problems)}: {'; '.join(problems)[:300]}"]
 
