@@ -13,9 +13,10 @@ from rich.console import Console
 from llmx.cli.common import ModelChoice, SchemaOpt, SchemasDir, Tuning, err, model_choice, registry_for, tuning, user_errors, with_options
 from llmx.core.data import Document
 from llmx.core.errors import UsageError
-from llmx.evaluation.run import evaluate, gold_types, run_predictions
+from llmx.evaluation.compare import compare
+from llmx.evaluation.run import evaluate, gold_types, run_predictions, specs
 from llmx.evaluation.score import read_jsonl
-from llmx.evaluation.tables import render_table
+from llmx.evaluation.tables import comparison_table, render_table
 
 
 def progress(doc: Document) -> None:
@@ -30,6 +31,7 @@ def eval_command(
     gold: Annotated[Path, typer.Argument(help="Gold annotations: JSONL with id, text and events per line (see docs/eval-format.md).", show_default=False)],
     predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Score this saved llmx JSONL output instead of running the model.")] = None,
     save: Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the predictions made during this run (JSONL).")] = None,
+    against: Annotated[Optional[tuple[Path, Path]], typer.Option("--compare", help="Two saved prediction files (JSONL) side by side on this gold: per type, and the articles whose verdict changed.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     schema: SchemaOpt = None,
     schemas_dir: SchemasDir = None,
@@ -43,6 +45,8 @@ def eval_command(
       llmx eval gold.jsonl --save-predictions run.jsonl
 
       llmx eval gold.jsonl --predictions run.jsonl -f json
+
+      llmx eval gold.jsonl --compare before.jsonl after.jsonl
     """
     with user_errors():
         if fmt not in ("table", "json"):
@@ -53,6 +57,17 @@ def eval_command(
         except (OSError, ValueError) as exc:
             raise UsageError(str(exc)) from None
         registry = registry_for(schemas_dir)
+        if against:
+            try:
+                a, b = ([Document.from_dict(d) for d in read_jsonl(path)] for path in against)
+            except (OSError, ValueError) as exc:
+                raise UsageError(str(exc)) from None
+            result = compare(gold_rows, a, b, specs(registry.types))
+            if fmt == "json":
+                print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            else:
+                Console().print(*comparison_table(result, (against[0].name, against[1].name)))
+            return
         if predicted is None:
             types = registry.select(schema or gold_types(gold_rows, registry.types))
             chosen, options = choice(), tune().options(types)

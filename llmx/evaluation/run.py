@@ -17,6 +17,7 @@ from llmx.evaluation.score import Report, score
 from llmx.pipeline.article import extract_all
 from llmx.pipeline.options import ExtractOptions
 from llmx.schemas.base import Event
+from llmx.schemas.identity import TypeSpec
 
 
 def gold_articles(gold: list[dict[str, Any]], path: Path) -> list[Article]:
@@ -49,9 +50,14 @@ def run_predictions(
     return docs
 
 
+def specs(types: dict[str, type[Event]]) -> dict[str, TypeSpec]:
+    """The registered types' identity rules, as the scorer takes them."""
+    return {name: cls.identity_spec() for name, cls in types.items()}
+
+
 def evaluate(gold: list[dict[str, Any]], predicted: list[Document], types: dict[str, type[Event]]) -> Report:
     """Score with the registered types' identity rules."""
-    return score(gold, predicted, {name: cls.identity_spec() for name, cls in types.items()})
+    return score(gold, predicted, specs(types))
 
 
 def gold_types(gold: list[dict[str, Any]], types: dict[str, type[Event]]) -> list[str]:

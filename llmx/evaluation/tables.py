@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
+from llmx.evaluation.compare import Comparison
 from llmx.evaluation.score import Report
 
 def render_table(report: Report) -> list[Table]:
@@ -30,3 +32,20 @@ def render_table(report: Report) -> list[Table]:
         f"tokens {t.prompt_tokens}+{t.completion_tokens} ({(t.prompt_tokens + t.completion_tokens) / per:.0f}/article), "
         f"{t.calls} calls | {secs} | {t.errors} errors")
     return [events, fields]
+
+
+def comparison_table(result: Comparison, names: tuple[str, str]) -> list[Table]:
+    """Per type F1 (P/R) of both files and the change; then the articles whose verdict changed."""
+    types = Table(title=f"{names[0]}  vs  {names[1]}")
+    for col in ("type", names[0], names[1], "ΔF1"):
+        types.add_column(col, justify="left" if col == "type" else "right")
+    for name in result.types:
+        a, b = result.prf(result.a, name), result.prf(result.b, name)
+        types.add_row(name, f"{a.f1:.3f} ({a.precision:.2f}/{a.recall:.2f})", f"{b.f1:.3f} ({b.precision:.2f}/{b.recall:.2f})",
+                      f"{b.f1 - a.f1:+.3f}", style="bold" if name == "all" else None)
+    articles = Table(title="Articles whose verdict changed (tp/fp/fn)")
+    for col in ("id", names[0], names[1]):
+        articles.add_column(col)
+    for change in result.changed:
+        articles.add_row(escape(change.id), "/".join(map(str, change.before)), "/".join(map(str, change.after)))
+    return [types, articles]
