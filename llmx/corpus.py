@@ -25,7 +25,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from llmx.core.data import Article, Document, InputFailure, Usage
 from llmx.output.write import Writer
-from llmx.store.db import open_for_run
 from llmx.pipeline.article import extract_article
 from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import Endpoint
@@ -205,6 +204,8 @@ def extract_inputs(
     done = finished_ids(destination.output) if destination.resumable and destination.output else set()
     store = run_id = None
     if destination.db:
+        from llmx.store.db import open_for_run  # sqlite-utils costs ~0.1 s at start-up: only runs with --db pay it
+
         recorded = {**vars(options), "types": [t.event_type for t in options.types], "cache": None,
                     "published": options.published.isoformat() if options.published else None}
         store, run_id = open_for_run(destination.db, options.types, run_label, recorded)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -99,24 +99,6 @@ class ModelChoice:
     provider: Provider
 
 
-@dataclass(frozen=True)
-class Tuning:
-    """The extraction options shared by ``extract`` and ``eval`` (types and dates are each command's own)."""
-
-    max_retries: int
-    temperature: float
-    max_tokens: int
-    chunk_chars: int
-    strict: bool
-    evidence: str
-    confirm: bool
-
-    def options(self, types: list, **more: object) -> ExtractOptions:
-        return ExtractOptions(types, max_retries=self.max_retries, temperature=self.temperature, max_tokens=self.max_tokens,
-                              chunk_chars=self.chunk_chars, strict=self.strict, evidence=check_evidence(self.evidence),
-                              confirm=self.confirm, **more)  # type: ignore[arg-type]
-
-
 def model_choice(provider: ProviderOpt = None, model: ModelOpt = None, base_url: BaseUrlOpt = None,
                  api_key: ApiKeyOpt = None, mode: ModeOpt = None) -> ModelChoice:
     settings = ProviderSettings(model=model, base_url=base_url, api_key=api_key, mode=mode)
@@ -126,8 +108,10 @@ def model_choice(provider: ProviderOpt = None, model: ModelOpt = None, base_url:
 def tuning(max_retries: RetriesOpt = DEFAULTS.max_retries, temperature: TemperatureOpt = DEFAULTS.temperature,
            max_tokens: MaxTokensOpt = DEFAULTS.max_tokens, chunk_chars: ChunkOpt = DEFAULTS.chunk_chars,
            strict: StrictOpt = DEFAULTS.strict, evidence: EvidenceOpt = DEFAULTS.evidence,
-           confirm: ConfirmOpt = DEFAULTS.confirm) -> Tuning:
-    return Tuning(max_retries, temperature, max_tokens, chunk_chars, strict, evidence, confirm)
+           confirm: ConfirmOpt = DEFAULTS.confirm) -> dict[str, Any]:
+    """The ExtractOptions fields that ``extract`` and ``eval`` share, as keyword arguments."""
+    return {"max_retries": max_retries, "temperature": temperature, "max_tokens": max_tokens, "chunk_chars": chunk_chars,
+            "strict": strict, "evidence": check_evidence(evidence), "confirm": confirm}
 
 
 def with_options(**groups: Callable[..., object]) -> Callable[[Callable[..., None]], Callable[..., None]]:

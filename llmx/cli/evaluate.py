@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 
-from llmx.cli.common import ModelChoice, SchemaOpt, SchemasDir, Tuning, err, model_choice, registry_for, tuning, user_errors, with_options
+from llmx.cli.common import ModelChoice, SchemaOpt, SchemasDir, err, model_choice, registry_for, tuning, user_errors, with_options
 from llmx.core.data import Document
 from llmx.core.errors import UsageError
 from llmx.evaluation.compare import compare
 from llmx.evaluation.run import evaluate, gold_types, run_predictions, specs
 from llmx.evaluation.score import read_jsonl
 from llmx.evaluation.tables import comparison_table, render_table
+from llmx.pipeline.options import ExtractOptions
 
 
 def progress(doc: Document) -> None:
@@ -27,7 +28,7 @@ def progress(doc: Document) -> None:
 @with_options(choice=model_choice, tune=tuning)
 def eval_command(
     choice: Callable[[], ModelChoice],
-    tune: Callable[[], Tuning],
+    tune: Callable[[], dict[str, Any]],
     gold: Annotated[Path, typer.Argument(help="Gold annotations: JSONL with id, text and events per line (see docs/eval-format.md).", show_default=False)],
     predictions: Annotated[Optional[Path], typer.Option("--predictions", help="Score this saved llmx JSONL output instead of running the model.")] = None,
     save: Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the predictions made during this run (JSONL).")] = None,
@@ -70,7 +71,7 @@ def eval_command(
             return
         if predicted is None:
             types = registry.select(schema or gold_types(gold_rows, registry.types))
-            chosen, options = choice(), tune().options(types)
+            chosen, options = choice(), ExtractOptions(types, **tune())
             predicted = run_predictions(gold_rows, gold, lambda: chosen.provider.connect(chosen.settings), options, save, progress)
         report = evaluate(gold_rows, predicted, registry.types)
         if fmt == "json":

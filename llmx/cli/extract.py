@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from llmx.cli.common import (
-    DateOpt, ModelChoice, SchemaOpt, SchemasDir, Tuning, err, error, model_choice, parse_date, registry_for, tuning,
+    DateOpt, ModelChoice, SchemaOpt, SchemasDir, err, error, model_choice, parse_date, registry_for, tuning,
     user_errors, with_options,
 )
 from llmx.core.cache import ResponseCache
@@ -17,6 +17,7 @@ from llmx.core.data import Article, Document
 from llmx.core.errors import UsageError
 from llmx.corpus import Destination, extract_inputs
 from llmx.output.write import FORMATS
+from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.read import read_inputs
 
 
@@ -24,7 +25,7 @@ from llmx.pipeline.read import read_inputs
 def extract(
     inputs: Annotated[list[str], typer.Argument(help="Text files, directories of .txt files, globs, .jsonl files (id + text per line) or - for stdin.", show_default=False)],
     choice: Callable[[], ModelChoice],
-    tune: Callable[[], Tuning],
+    tune: Callable[[], dict[str, Any]],
     schema: SchemaOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", envvar="LLMX_FORMAT", help=f"Output format: {', '.join(FORMATS)}.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output. An existing JSONL file is resumed.")] = None,
@@ -50,7 +51,7 @@ def extract(
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose from {', '.join(FORMATS)}", param_hint="--format")
         types = registry_for(schemas_dir).select(schema)
-        options = tune().options(types, published=parse_date(published))
+        options = ExtractOptions(types, published=parse_date(published), **tune())
         chosen = choice()
         items = list(read_inputs(inputs))
         if not any(isinstance(i, Article) for i in items):

@@ -53,9 +53,10 @@ def merge_events(events: list[Event]) -> list[Event]:
     """Events in first-seen order, duplicates folded into the first one with all their evidence."""
     kept: list[Event] = []
     for event in events:
-        cls, spec = type(event), type(event).identity_spec()
+        cls, spec, facts = type(event), type(event).identity_spec(), _facts(event)
         for i, other in enumerate(kept):
-            if type(other) is cls and same_identity(_facts(other), _facts(event), spec) and not conflicts(_facts(other), _facts(event), spec):
+            theirs = _facts(other) if type(other) is cls else None
+            if theirs is not None and same_identity(theirs, facts, spec) and not conflicts(theirs, facts, spec):
                 kept[i] = combine(other, event, spec)
                 break
         else:
