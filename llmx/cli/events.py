@@ -78,7 +78,7 @@ def import_command(results: Annotated[list[Path], typer.Argument(help="llmx extr
 @events_app.command("list")
 def list_command(db: DbOpt, type_: TypeOpt = None, state: StateOpt = None, person: PersonOpt = None, since: SinceOpt = None,
                  until: UntilOpt = None, source: SourceOpt = None, search: SearchOpt = None, limit: LimitOpt = None,
-                 merged: Annotated[bool, typer.Option("--merged/--records", help="Merged events or per-article records.")] = False,
+                 merged: MergedOpt = False,
                  fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table") -> None:
     """List per-article records (or merged events) with filters; a table or JSON."""
     from llmx.cli.common import user_errors
