@@ -189,6 +189,34 @@ def _ws(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@dataclass(frozen=True)
+class TypeMatch:
+    """One article's events of one type, paired: indices into the article's gold and predicted lists."""
+
+    type: str
+    gold: list[int]
+    predicted: list[int]
+    pairs: list[tuple[int, int]]
+    """(gold index, predicted index), both into the article's full lists."""
+
+
+def predicted_events(doc: Document | None) -> list[dict]:
+    """A document's records as the scorer compares them: type plus facts."""
+    return [{"type": r.type, **r.facts} for r in doc.events] if doc else []
+
+
+def match_article(g_events: list[dict], p_events: list[dict], specs: dict[str, TypeSpec]) -> list[TypeMatch]:
+    """Pair one article's gold and predicted events, type by type (the matching ``score`` counts)."""
+    out: list[TypeMatch] = []
+    for etype in sorted({_type(e) for e in g_events + p_events}):
+        gi = [i for i, e in enumerate(g_events) if _type(e) == etype]
+        pi = [j for j, e in enumerate(p_events) if _type(e) == etype]
+        sp = [_spec_for(etype, g_events[i], specs) for i in gi]
+        pairs = _match([g_events[i] for i in gi], [p_events[j] for j in pi], sp)
+        out.append(TypeMatch(etype, gi, pi, [(gi[i], pi[j]) for i, j in pairs]))
+    return out
+
+
 def score(gold: list[dict], predicted: list[Document], specs: dict[str, TypeSpec] | None = None) -> Report:
     """Compare predictions with gold, article by article (matched by ``id``).
 
@@ -215,24 +243,21 @@ def score(gold: list[dict], predicted: list[Document], specs: dict[str, TypeSpec
     for art in gold:
         doc = preds.get(str(art["id"]))
         g_events = art.get("events") or []
-        p_events = [{"type": r.type, **r.facts} for r in doc.events] if doc else []
+        p_events = predicted_events(doc)
         text = _ws(art.get("text", ""))
         a_tp = a_fp = a_fn = 0
-        for etype in sorted({_type(e) for e in g_events + p_events}):
-            gs = [e for e in g_events if _type(e) == etype]
-            ps = [e for e in p_events if _type(e) == etype]
-            sp = [_spec_for(etype, g, specs) for g in gs]
-            pairs = _match(gs, ps, sp)
-            c = counts.setdefault(etype, [0, 0, 0])
-            tp, fp, fn = len(pairs), len(ps) - len(pairs), len(gs) - len(pairs)
+        for m in match_article(g_events, p_events, specs):
+            c = counts.setdefault(m.type, [0, 0, 0])
+            tp, fp, fn = len(m.pairs), len(m.predicted) - len(m.pairs), len(m.gold) - len(m.pairs)
             c[0], c[1], c[2] = c[0] + tp, c[1] + fp, c[2] + fn
             a_tp, a_fp, a_fn = a_tp + tp, a_fp + fp, a_fn + fn
-            for i, j in pairs:
-                for f in gs[i]:
+            for i, j in m.pairs:
+                g, persons = g_events[i], _spec_for(m.type, g_events[i], specs).person_fields
+                for f in g:
                     if f in SKIP:
                         continue
-                    kind, val = _field_score(gs[i][f], ps[j].get(f), f in sp[i].person_fields)
-                    acc = sums.setdefault(etype, {}).setdefault(f, [kind, 0.0, 0])
+                    kind, val = _field_score(g[f], p_events[j].get(f), f in persons)
+                    acc = sums.setdefault(m.type, {}).setdefault(f, [kind, 0.0, 0])
                     acc[0] = "f1" if "f1" in (acc[0], kind) else kind
                     acc[1] += val
                     acc[2] += 1
