@@ -177,6 +177,8 @@ class Destination:
     overwrite: bool = False
     db: Path | None = None
     """Also an SQLite event store (llmx/store), written as each document finishes and resumed."""
+    page: Callable[[list[Document]], str] | None = None
+    """The html format's renderer: all documents → the review page (``llmx.report.page.page_renderer``)."""
 
     @property
     def resumable(self) -> bool:
@@ -215,7 +217,8 @@ def extract_inputs(
         on_resume(len(done))
     out = (destination.output.open("a" if destination.resumable else "w", encoding="utf-8", newline="")
            if destination.output else sys.stdout)
-    writer = Writer(out, destination.fmt, options.types, Console(file=out, width=160) if destination.output else None)
+    writer = Writer(out, destination.fmt, options.types, Console(file=out, width=160) if destination.output else None,
+                    page=destination.page)
 
     def write(doc: Document) -> None:
         if store:

@@ -72,11 +72,16 @@ def test_seed_end_to_end():
     assert doc["usage"]["calls"] == 1 + len(asked) + 1  # extraction, one confirmation per record kept or dropped
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table", pytest.param("html", marks=pytest.mark.vcr("test_seed_formats[jsonl].yaml"))])
 def test_seed_formats(fmt):
     result = extract(str(SEED), "-f", fmt)
     assert result.exit_code == 0, result.output
-    if fmt == "jsonl":
+    if fmt == "html":  # the review page, from the run's own articles (same requests as jsonl: its cassette)
+        data = json.loads(result.stdout.split('<script type="application/json" id="llmx-data">')[1].split("</script>")[0])
+        (article,) = data["articles"]
+        assert article["text"] == SEED_TEXT and article["records"]
+        assert all(SEED_TEXT[s["start"]:s["end"]] == s["text"] for r in article["records"] for s in r["spans"])
+    elif fmt == "jsonl":
         assert DOC_KEYS <= set(json.loads(result.stdout.strip()))
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(result.stdout)))

@@ -17,6 +17,7 @@ from llmx.cli.cache import cache_app
 from llmx.cli.evaluate import eval_command
 from llmx.cli.events import events_app
 from llmx.cli.extract import extract
+from llmx.cli.report import report
 from llmx.cli.schemas import schemas_app
 from llmx.cli.serve import serve
 
@@ -50,6 +51,7 @@ def main_options(
 
 app.command()(extract)
 app.command("eval")(eval_command)
+app.command()(report)
 app.command()(serve)
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(cache_app, name="cache")

@@ -19,6 +19,7 @@ from llmx.corpus import Destination, extract_inputs
 from llmx.output.write import FORMATS
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.read import read_inputs
+from llmx.report.page import page_renderer
 
 
 @with_options(choice=model_choice, tune=tuning)
@@ -45,6 +46,8 @@ def extract(
 
       llmx extract articles/ -f jsonl -o events.jsonl -j 16    (run it again to resume)
 
+      llmx extract articles/ -f html -o report.html    (a review page: every record beside its evidence)
+
       llmx extract news.jsonl --base-url http://localhost:8000/v1 --model qwen2.5 -s meeting
     """
     with user_errors():
@@ -58,13 +61,14 @@ def extract(
             unreadable = [i.error for i in items]
             raise UsageError(unreadable[0] if len(unreadable) == 1 else f"no readable input: {'; '.join(unreadable)}")
         options.cache = None if no_cache else ResponseCache()
+        page = page_renderer([i for i in items if isinstance(i, Article)]) if fmt == "html" else None
 
         def report(doc: Document) -> None:
             for message in doc.errors:
                 error(message)
 
         summary = extract_inputs(
-            items, lambda: chosen.provider.connect(chosen.settings), options, Destination(fmt, output, overwrite, db),
+            items, lambda: chosen.provider.connect(chosen.settings), options, Destination(fmt, output, overwrite, db, page),
             concurrency=concurrency or chosen.provider.default_concurrency, on_document=report,
             on_resume=None if quiet else lambda n: err.print(f"resuming {output or db}: {n} article(s) already done", markup=False),
             show_progress=not quiet and err.is_terminal, run_label=f"{chosen.provider.name}/{chosen.settings.model or 'default'}",

@@ -1,14 +1,16 @@
-"""Write result documents as JSON, JSONL, CSV or a rich table.
+"""Write result documents as JSON, JSONL, CSV, a rich table or the HTML review page.
 
 Writers stream: each document is written as soon as its article is finished
 (JSON closes its array at the end), so an interrupted batch keeps what it did.
+The review page needs every document at once, so ``html`` writes it on close
+(also after Ctrl-C), with the renderer it is given (``llmx.report.page.page_renderer``).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from rich.console import Console
@@ -18,7 +20,7 @@ from rich.table import Table
 from llmx.core.data import Document
 from llmx.schemas.base import Event
 
-FORMATS = ("json", "jsonl", "csv", "table")
+FORMATS = ("json", "jsonl", "csv", "table", "html")
 
 
 def flat(value: Any) -> str:
@@ -44,8 +46,13 @@ def csv_columns(types: Iterable[type[Event]]) -> list[str]:
 
 
 class Writer:
-    def __init__(self, out: IO[str], fmt: str, types: list[type[Event]], console: Console | None = None):
+    def __init__(self, out: IO[str], fmt: str, types: list[type[Event]], console: Console | None = None,
+                 page: Callable[[list[Document]], str] | None = None):
         self.out, self.fmt, self.count = out, fmt, 0
+        self.page = page
+        self.docs: list[Document] = []
+        if fmt == "html" and page is None:
+            raise ValueError("the html format needs a page renderer")
         self.console = console or Console(file=out)
         if fmt == "csv":
             self.columns = csv_columns(types)
@@ -61,6 +68,8 @@ class Writer:
             self.out.write(("," if self.count else "") + "\n" + json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         elif self.fmt == "csv":
             self._csv_rows(doc)
+        elif self.fmt == "html":
+            self.docs.append(doc)  # one page shows every document: close() writes it
         else:
             self.console.print(table(doc))
         self.out.flush()
@@ -79,6 +88,8 @@ class Writer:
     def close(self) -> None:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
+        elif self.fmt == "html" and self.page:
+            self.out.write(self.page(self.docs))
         self.out.flush()
 
 
