@@ -61,7 +61,7 @@ def mixed() -> tuple[list[Document], list[Article]]:
     docs = recorded()
     articles = [Article(d.id, text_of(d), d.source) for d in docs]
     failed = Document("broken-input", "broken.txt", "compatible/test", errors=["broken.txt: binary file, not text"])
-    loose = Document("loose-quote", "loose.txt", "compatible/test", [Record("arms_deal", {"supplier": "FRA", "recipient": "EGY"}, [Span("a quote the model invented")])],
+    loose = Document("loose-quote", "loose.txt", "compatible/test", [Record("arms_deal", {"supplier": "FRA", "recipient": "EGY", "value_usd": 4500000000.0}, [Span("a quote the model invented")])],
                      warnings=["loose.txt: 1 quote not found in the text"])
     return docs + [failed, loose], articles + [Article("loose-quote", "France will sell Rafale jets to Egypt.", "loose.txt")]
 

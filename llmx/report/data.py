@@ -177,17 +177,16 @@ def build_report(docs: list[Document], articles: Iterable[Article] = (), gold: l
     gold_by_id = {str(g["id"]): g for g in gold or []}
     for gid, row in gold_by_id.items():
         texts.setdefault(gid, str(row.get("text") or ""))
-    shown = list(docs)
-    if gold is not None:
-        have = {d.id for d in docs}
-        shown += [Document(gid, str(row.get("source") or "gold"), None, warnings=["Not in the results file: every gold event here counts as missed."])
-                  for gid, row in gold_by_id.items() if gid not in have]
+    have = {d.id for d in docs}
+    unpredicted = [Document(gid, str(row.get("source") or "gold"), None) for gid, row in gold_by_id.items() if gid not in have]
     views = []
-    for doc in shown:
+    for doc in [*docs, *unpredicted]:
         row = gold_by_id.get(doc.id)
         view = article_view(doc, texts.get(doc.id), (row.get("events") or []) if row else None, specs)
         if gold is not None and row is None:
             view.notes.append("Not in the gold file: its records are not scored.")
+        if doc.id not in have:
+            view.notes.append("Not in the results file: every gold event here counts as missed.")
         views.append(view)
     scores = None
     if gold is not None:
