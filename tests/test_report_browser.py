@@ -53,14 +53,14 @@ def open_page(browser, tmp_path):
     """Write HTML to a file, open it, and fail the test on any script error or any request leaving the file."""
     pages = []
 
-    def opener(html: str, name: str = "report.html", viewport: tuple[int, int] = (1400, 900)) -> Any:
+    def opener(html: str, name: str = "report.html", viewport: tuple[int, int] = (1400, 900), fragment: str = "") -> Any:
         path = tmp_path / name
         path.write_text(html, encoding="utf-8")
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         page.errors, page.requests = [], []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("request", lambda r: page.requests.append(r.url))
-        page.goto(path.as_uri())
+        page.goto(path.as_uri() + fragment)
         page.wait_for_selector("body[data-ready]")
         pages.append(page)
         return page
@@ -163,6 +163,9 @@ def test_filters_search_keys_and_problem_sections(open_page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("k")
     assert page.inner_text("#view h2") == everything[1]
+    assert page.evaluate("() => location.hash") == "#" + everything[1]  # a link to the article under review
+    linked = open_page(render(build_report(docs, articles)), "linked.html", fragment="#loose-quote")
+    assert linked.inner_text("#view h2") == "loose-quote"
 
 
 def test_markup_in_an_article_is_shown_as_text_and_runs_nothing(open_page):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from llmx.core.data import Article, Document, Record, Span
-from llmx.evaluation.score import SKIP, match_article, predicted_events, score
+from llmx.evaluation.score import PRF, SKIP, match_article, predicted_events, score
 from llmx.output.write import flat
 from llmx.pipeline.read import read_inputs
 from llmx.schemas.identity import TypeSpec
@@ -63,23 +63,12 @@ class ArticleView:
 
 
 @dataclass(frozen=True)
-class ScoreRow:
-    type: str
-    tp: int
-    fp: int
-    fn: int
-    precision: float
-    recall: float
-    f1: float
-
-
-@dataclass(frozen=True)
 class ReportView:
     title: str
     colours: dict[str, str]
     """Event type → its highlight colour, in legend order."""
     articles: list[ArticleView]
-    scores: list[ScoreRow] | None = None
+    scores: dict[str, PRF] | None = None
     """P/R/F1 per type and "all", from the scorer, when the page was built with gold."""
     gold: str | None = None
     """The gold file's name, shown beside the scores."""
@@ -188,10 +177,7 @@ def build_report(docs: list[Document], articles: Iterable[Article] = (), gold: l
         if doc.id not in have:
             view.notes.append("Not in the results file: every gold event here counts as missed.")
         views.append(view)
-    scores = None
-    if gold is not None:
-        report = score(gold, docs, specs)
-        scores = [ScoreRow(t, p.tp, p.fp, p.fn, p.precision, p.recall, p.f1) for t, p in report.types.items()]
+    scores = score(gold, docs, specs).types if gold is not None else None
     types = sorted({r.type for v in views for r in v.records + v.missed if r.type})
     colours = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(types)}
     return ReportView(title, colours, views, scores, gold_name if gold is not None else None)

@@ -15,6 +15,7 @@
     return node;
   }
   function colour(type) { return COLOURS[type] || "#777"; }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function chip(type, muted, label) {
     const c = el("span", muted ? "chip muted" : "chip", label || type);
     c.style.setProperty("--c", colour(type));
@@ -62,8 +63,8 @@
     const withErrors = ARTICLES.filter((a) => a.errors.length).length;
     const withWarnings = ARTICLES.filter((a) => a.warnings.length).length;
     const ungrounded = INFO.reduce((n, i) => n + i.ungrounded, 0);
-    $("summary").textContent = ARTICLES.length + (ARTICLES.length === 1 ? " article · " : " articles · ") + records + " records · " + withErrors +
-      " with errors · " + withWarnings + " with warnings · " + ungrounded + " ungrounded records";
+    $("summary").textContent = [plural(ARTICLES.length, "article"), plural(records, "record"), withErrors + " with errors",
+      withWarnings + " with warnings", plural(ungrounded, "ungrounded record")].join(" · ");
     const legend = $("legend");
     for (const type of Object.keys(COLOURS)) legend.append(chip(type));
     if (GOLD) legend.append(chip("missed gold evidence", true));
@@ -76,8 +77,8 @@
     li.setAttribute("role", "option");
     const head = el("div", "item-head");
     head.append(el("span", "item-id", a.id));
-    if (a.errors.length) head.append(badge("error", a.errors.length + " error" + (a.errors.length > 1 ? "s" : "")));
-    if (a.warnings.length) head.append(badge("warning", a.warnings.length + " warning" + (a.warnings.length > 1 ? "s" : "")));
+    if (a.errors.length) head.append(badge("error", plural(a.errors.length, "error")));
+    if (a.warnings.length) head.append(badge("warning", plural(a.warnings.length, "warning")));
     if (info.ungrounded) head.append(badge("ungrounded", info.ungrounded + " ungrounded"));
     if (GOLD) {
       if (info.matched) head.append(badge("matched", info.matched + " ✓", "records matching a gold event"));
@@ -115,7 +116,7 @@
       items[k].hidden = !ok;
       if (ok) shown.push(k);
     });
-    $("count").textContent = shown.length + " of " + ARTICLES.length + " articles";
+    $("count").textContent = shown.length + " of " + plural(ARTICLES.length, "article");
     if (!shown.includes(current)) {
       if (shown.length) select(shown[0]);
       else { current = -1; $("view").replaceChildren(el("p", "meta", "No article matches.")); }
@@ -123,7 +124,10 @@
   }
 
   function select(k) {
-    if (current >= 0) items[current].classList.remove("current");
+    if (current >= 0) {
+      items[current].classList.remove("current");
+      items[current].setAttribute("aria-selected", "false");
+    }
     current = k;
     selected = null;
     items[k].classList.add("current");
@@ -174,6 +178,7 @@
       const mark = el("mark", real.length ? "hl" : "hl gold", piece);
       mark.dataset.keys = Array.from(new Set(over.map((s) => s.key))).join(" ");
       if (over.length > 1) mark.classList.add("overlap");
+      if (real.length && real.length < over.length) mark.classList.add("with-gold");  // missed gold evidence here too
       mark.style.setProperty("--c", real.length ? colour(real[0].type) : "#999");
       // one 3px underline per record, a 1px white gap between them: two records of one type show as two lines
       mark.style.boxShadow = real.map((s, i) => "inset 0 -" + (4 * i + 3) + "px 0 0 " + colour(s.type) + ", inset 0 -" + (4 * i + 4) + "px 0 0 #fff").join(", ");
@@ -264,8 +269,9 @@
   // ---------------------------------------------------------------- wiring
 
   document.addEventListener("keydown", (ev) => {
-    const tag = ev.target && ev.target.tagName;
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target || {};
+    const typing = (t.tagName === "INPUT" && t.type !== "checkbox") || t.tagName === "SELECT" || t.tagName === "TEXTAREA";
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.key === "j" || ev.key === "ArrowDown") { move(1); ev.preventDefault(); }
     if (ev.key === "k" || ev.key === "ArrowUp") { move(-1); ev.preventDefault(); }
   });
@@ -274,10 +280,11 @@
     if ($(id)) $(id).addEventListener("change", applyFilters);
   }
 
+  let wanted = "";  // the linked article: read before the first selection rewrites the hash
+  try { wanted = decodeURIComponent(location.hash.slice(1)); } catch (e) { wanted = ""; }
   summary();
   buildList();
   applyFilters();
-  const wanted = decodeURIComponent(location.hash.slice(1));
   const start = ARTICLES.findIndex((a) => a.id === wanted);
   if (start >= 0 && start !== current) select(start);
   document.body.dataset.ready = "1";
