@@ -76,6 +76,13 @@ def test_text_comes_from_the_source_file_when_no_articles_are_given(tmp_path):
     assert a.text == article.text and not a.notes
 
 
+def test_text_comes_from_the_jsonl_line_that_llmx_eval_names():
+    doc, article = seed()
+    saved = Document.from_dict({**doc.to_dict(), "source": f"{GOLD}:{doc.id}"})  # llmx eval --save-predictions
+    (a,) = build_report([saved]).articles
+    assert a.text == read_jsonl(GOLD)[0]["text"] and a.text.strip() == article.text.strip() and not a.notes
+
+
 def test_missing_text_and_misfit_offsets_are_said_not_hidden():
     doc, article = seed()
     (a,) = build_report([doc]).articles  # source "<root>/…" does not exist

@@ -88,7 +88,8 @@ def _spans(spans: Iterable[Span], text: str | None) -> tuple[list[SpanView], int
     """Spans as shown, and how many had offsets that do not fit ``text`` (then shown unlocated)."""
     out, misfits = [], 0
     for s in spans:
-        fits = text is not None and s.start is not None and s.end is not None and text[s.start:s.end] == s.text
+        fits = (text is not None and s.start is not None and s.end is not None
+                and 0 <= s.start <= s.end <= len(text) and text[s.start:s.end] == s.text)
         misfits += s.start is not None and text is not None and not fits
         out.append(SpanView(s.text, s.start, s.end, s.match) if fits else SpanView(s.text, None, None, None))
     return out, misfits
