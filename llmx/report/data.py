@@ -113,11 +113,13 @@ def _record(record: Record, text: str | None, verdict: Verdict | None) -> tuple[
 
 
 def article_view(doc: Document, text: str | None, gold_events: list[dict[str, Any]] | None,
-                 specs: dict[str, TypeSpec]) -> ArticleView:
+                 specs: dict[str, TypeSpec], notes: Iterable[str] = ()) -> ArticleView:
     """One article's view; with ``gold_events``, each record's verdict and the events it missed."""
     verdicts: list[Verdict | None] = [None] * len(doc.events)
     missed: list[RecordView] = []
-    notes = [] if text is not None else ["The article's text is not available: pass it with --articles to see the evidence in place."]
+    notes = list(notes)
+    if text is None:
+        notes.append("The article's text is not available: pass it with --articles to see the evidence in place.")
     if gold_events is not None:
         matched_gold: set[int] = set()
         for m in match_article(gold_events, predicted_events(doc), specs):
@@ -140,7 +142,7 @@ def article_view(doc: Document, text: str | None, gold_events: list[dict[str, An
     )
 
 
-def texts_from_sources(docs: Iterable[Document]) -> dict[str, str]:
+def texts_from_sources(docs: list[Document]) -> dict[str, str]:
     """The texts the documents name: their own ``text`` (HTML inputs), else the source file when it still exists."""
     texts = {d.id: d.meta["text"] for d in docs if isinstance(d.meta.get("text"), str)}
     paths = set()
@@ -163,21 +165,21 @@ def build_report(docs: list[Document], articles: Iterable[Article] = (), gold: l
     With ``gold``, gold articles without a document are shown too (everything in them is missed).
     """
     specs = specs or {}
-    texts = {**texts_from_sources(docs), **{a.id: a.text for a in articles}}
+    given = {a.id: a.text for a in articles}
+    texts = {**texts_from_sources([d for d in docs if d.id not in given]), **given}
     gold_by_id = {str(g["id"]): g for g in gold or []}
     for gid, row in gold_by_id.items():
-        texts.setdefault(gid, str(row.get("text") or ""))
+        if isinstance(row.get("text"), str):
+            texts.setdefault(gid, row["text"])
     have = {d.id for d in docs}
     unpredicted = [Document(gid, str(row.get("source") or "gold"), None) for gid, row in gold_by_id.items() if gid not in have]
     views = []
     for doc in [*docs, *unpredicted]:
         row = gold_by_id.get(doc.id)
-        view = article_view(doc, texts.get(doc.id), (row.get("events") or []) if row else None, specs)
-        if gold is not None and row is None:
-            view.notes.append("Not in the gold file: its records are not scored.")
+        notes = ["Not in the gold file: its records are not scored."] if gold is not None and row is None else []
         if doc.id not in have:
-            view.notes.append("Not in the results file: every gold event here counts as missed.")
-        views.append(view)
+            notes.append("Not in the results file: every gold event here counts as missed.")
+        views.append(article_view(doc, texts.get(doc.id), (row.get("events") or []) if row else None, specs, notes))
     scores = score(gold, docs, specs).types if gold is not None else None
     types = sorted({r.type for v in views for r in v.records + v.missed if r.type})
     colours = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(types)}
