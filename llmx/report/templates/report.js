@@ -245,6 +245,7 @@
     const grounded = [], loose = [];
     a.records.forEach((r, i) => (r.grounded ? grounded : loose).push(card(r, "r" + i)));
     right.append(section("Records (" + grounded.length + ")", grounded, false));
+    if (!a.records.length) right.append(el("p", "meta", a.errors.length ? "No records: the article failed." : "No events found in this article."));
     if (loose.length) right.append(section("Ungrounded records (" + loose.length + "): evidence not found in the text", loose, true));
     if (a.missed.length) right.append(section("Missed gold events (" + a.missed.length + ")", a.missed.map((r, i) => card(r, "m" + i)), false));
     const columns = el("div", "columns");
