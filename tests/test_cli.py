@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from typer.testing import CliRunner
 
 from llmx import __version__
 from llmx.cli import app
-from llmx.providers.local import free_port
 from tests.conftest import DATA, MODEL
 from tests.stub_server import StubServer
 
@@ -98,7 +98,9 @@ def test_missing_file(tmp_path):
 
 
 def test_server_unreachable(tmp_path):
-    port = free_port()  # nothing listens there
+    with socket.socket() as sock:  # a port the OS just handed out: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     result = run("extract", str(DATA / "articles" / "gnad-0289.txt"), "-f", "jsonl", "--provider", "compatible",
                  "--base-url", f"http://127.0.0.1:{port}/v1", "--model", MODEL)
     assert result.exit_code == 1

@@ -56,27 +56,32 @@ def test_seed_end_to_end():
     assert (deal["supplier"], deal["recipient"], deal["status"], deal["value_usd"]) == ("IRN", "RUS", "signed", 1.7e9)
     meeting = next(e for e in doc["events"] if e["type"] == "meeting")
     assert {p["name"] for p in meeting["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}  # "Wladimir" in English
-    assert (meeting["location"], meeting["country"]) == ("Ashgabat", "TKM")  # "Aschgabat" normalised
+    # The model put the meeting in Tokyo, the city of the prompt's worked example; the seed never
+    # names Tokyo, so the city and the state it implied are removed (pipeline/checks.py).
+    assert (meeting["location"], meeting["country"]) == (None, None)
+    assert any("meeting.location Tokyo removed: the article does not name it" in w for w in doc["warnings"])
     assert all(e["grounded"] for e in doc["events"])
-    # The deal paragraph told twice is one signed drone deal citing both tellings; the alleged
-    # missile transfer stated in the same sentences stays a separate record.
-    deals = {e["status"]: e for e in doc["events"] if e["type"] == "arms_deal"}
+    # The deal paragraph told twice is one signed drone deal citing both tellings. (On this
+    # recording the model missed the alleged missile transfer stated in the same sentences.)
+    deals = [e for e in doc["events"] if e["type"] == "arms_deal"]
     again = SEED_TEXT.index("Moskau und Teheran", 1)
-    assert {q["start"] for q in deals["signed"]["evidence"]} >= {0, again}
-    assert deals["signed"]["weapons"] == ["drones"] and deals["signed"]["amount"] == "1,7-Milliarden-Dollar"
-    assert (deals["alleged"]["supplier"], deals["alleged"]["weapons"]) == ("IRN", ["short-range ballistic missiles"])
-    assert {q["start"] for q in deals["alleged"]["evidence"]} >= {again}
+    assert len(deals) == 1 and {q["start"] for q in deals[0]["evidence"]} >= {0, again}
+    assert deals[0]["weapons"] == ["drones"] and deals[0]["amount"] == "1,7-Milliarden-Dollar"
     # The model's answer had a sanction imposed by "MI5"; asked about its evidence, it denied it.
     assert "sanction" not in types and any("dropped a sanction: the model denied it" in w for w in doc["warnings"])
     asked = [e for e in doc["events"] if e["type"] != "arms_deal"]  # arms deals have no confirm question
     assert doc["usage"]["calls"] == 1 + len(asked) + 1  # extraction, one confirmation per record kept or dropped
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "table", pytest.param("html", marks=pytest.mark.vcr("test_seed_formats[jsonl].yaml"))])
+SAME_REQUESTS = pytest.mark.vcr("test_seed_formats[jsonl].yaml")
+"""Every format sends the same requests: one recording serves them all."""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", *(pytest.param(f, marks=SAME_REQUESTS) for f in ("csv", "table", "html"))])
 def test_seed_formats(fmt):
     result = extract(str(SEED), "-f", fmt)
     assert result.exit_code == 0, result.output
-    if fmt == "html":  # the review page, from the run's own articles (same requests as jsonl: its cassette)
+    if fmt == "html":  # the review page, from the run's own articles
         data = json.loads(result.stdout.split('<script type="application/json" id="llmx-data">')[1].split("</script>")[0])
         (article,) = data["articles"]
         assert article["text"] == SEED_TEXT and article["records"]
@@ -151,16 +156,23 @@ class CommercialDeal(Event):
 '''
 
 
-def test_type_from_schemas_dir_is_extracted(tmp_path):
-    """A schema author's type in a plain directory: discovered, prompted, validated and grounded."""
+def test_type_from_schemas_dir_is_extracted(tmp_path, vcr):
+    """A schema author's type in a plain directory: discovered, prompted, validated and checked.
+
+    On this recording the 1.5B model's answer is wrong (a "Militärkapelle" selling the
+    "Marseillaise" to France); the state check drops it, because its evidence names no France.
+    """
     (tmp_path / "commercial_deal.py").write_text(COMMERCIAL_DEAL, encoding="utf-8")
     path = DATA / "articles" / "gnad-0289.txt"
     result = runner.invoke(app, ["extract", str(path), "-f", "json", "-s", "commercial_deal", "--schemas-dir", str(tmp_path), *llm_args()])
     assert result.exit_code == 0, result.output
+    [request] = [json.loads(r.body) for r in vcr.requests]
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert set(schema["properties"]) == {"commercial_deal"}
+    assert "Counts: a company sells or agrees to sell goods or services" in request["messages"][0]["content"]
     [doc] = json.loads(result.stdout)
-    deals = [e for e in doc["events"] if e["type"] == "commercial_deal"]
-    assert deals and "Airbus" in deals[0]["seller"]
-    assert_grounded(doc, path.read_text(encoding="utf-8"))
+    assert doc["errors"] == [] and doc["events"] == []
+    assert any("dropped a commercial_deal: its evidence does not mention buyer FRA" in w for w in doc["warnings"])
 
 
 def test_cluster_style_concurrent_run(tmp_path):

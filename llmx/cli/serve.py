@@ -12,19 +12,25 @@ from llmx.core.errors import ProviderError
 
 
 def serve(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8199,
-    n_ctx: Annotated[int, typer.Option(help="Context size in tokens.")] = 8192,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; if it is taken, another free one is used (and printed).")] = 8199,
+    n_ctx: Annotated[int, typer.Option(help="Context size per slot, in tokens.")] = 8192,
+    parallel: Annotated[int, typer.Option(help="Slots: requests decoded at once, each keeping its own prompt cache.")] = 2,
 ) -> None:
     """Run the embedded model as an OpenAI-compatible server until Ctrl-C.
 
-    Keeps the model loaded between llmx runs (use --base-url), and is what the
-    test suite records its cassettes against.
+    The same runtime as the embedded provider (llama.cpp's server through xllamacpp).
+    Keeps the model loaded between llmx runs (use --base-url ... --mode json_schema), and is
+    what the test suite records its cassettes against.
     """
-    from llmx.providers.local import running_server
+    from llmx.providers.local import embedded_model, server_config
+    from llmx.providers.server import EmbeddedServer, running
     from llmx.providers.weights import MODEL_NAME
 
-    with user_errors(), running_server(port=port, n_ctx=n_ctx) as server:
-        err.print(f"serving {MODEL_NAME} at {server.base_url} (Ctrl-C to stop; log: {server.log})", markup=False)
-        while server.process.poll() is None:
-            time.sleep(1)
-        raise ProviderError(f"the model server stopped with code {server.process.returncode}; see {server.log}")
+    with user_errors():
+        server = EmbeddedServer(server_config(embedded_model(), parallel - 1, ctx=n_ctx, port=port))
+        with running(server):
+            base = server.ensure()
+            err.print(f"serving {MODEL_NAME} at {base}/v1 (Ctrl-C to stop; log: {server.log})", markup=False)
+            while server.process is not None and server.process.poll() is None:
+                time.sleep(1)
+            raise ProviderError(f"the model server stopped; see {server.log}")

@@ -21,6 +21,7 @@ from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.prepare import chunk, clean, sentences
+from llmx.pipeline.triage import triaged
 from llmx.providers.base import Endpoint
 from llmx.schemas.base import Event
 
@@ -28,6 +29,11 @@ from llmx.schemas.base import Event
 def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
     """One call for one chunk: all requested types at once. Returns events and warnings."""
     request = prepare_chunk(text, options)
+    endpoint.keep_prefix(request.messages[:-1])  # system prompt and worked example: the same for every article
+    if options.triage:
+        request = triaged(endpoint, request, usage, temperature=options.temperature, cache=options.cache, article_id=article_id)
+        if request is None:
+            return [], []
     try:
         result = call_model(endpoint, request.response_model, request.messages, usage, max_retries=options.max_retries,
                             temperature=options.temperature, max_tokens=options.max_tokens, context=request.context,
@@ -46,7 +52,7 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     records: list[Record] = []
     warnings: list[str] = []
     for event in merge_events(events):
-        record, notes = check_states(ground(event, text, parts), type(event).identity_fields)
+        record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
         warnings.extend(notes)
         if record is not None:
             records.append(record)

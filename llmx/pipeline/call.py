@@ -40,6 +40,8 @@ def describe_api_error(exc: openai.APIError, endpoint: Endpoint) -> str:
     """A one-line cause a user can act on; never echoes keys or headers."""
     where = str(endpoint.client.base_url).rstrip("/") if endpoint.client else endpoint.provider
     if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc.__cause__, ProviderError):  # the embedded server failed to (re)start: say why
+            return str(exc.__cause__)
         return f"cannot reach {where} ({'timed out' if isinstance(exc, openai.APITimeoutError) else 'connection failed'})"
     if isinstance(exc, openai.AuthenticationError):
         return f"{where} refused the API key (401); check OPENAI_API_KEY / --api-key"

@@ -1,7 +1,10 @@
-"""Facts must be traceable to their evidence: a state a record names must be mentioned there.
+"""Facts must be traceable to their evidence: a state or a city a record names must be mentioned there.
 
 Small models fill supplier/recipient/target with states from elsewhere in the
-article, or from the prompt's example ("FIN" in a story about Cologne). A state
+article, or from the prompt's example ("FIN" in a story about Cologne; a meeting "in
+Tokyo", the example's city, in a story that names no Tokyo). A city a record names must
+be named somewhere in its article, in any language ("Tokio", "Aschgabat"): the sentence
+that says where a meeting took place is often not the one cited for it. A state
 counts as mentioned when its evidence names it in any language: its name or code
 ("Russland", "USA"), a demonym ("iranische") or one of its cities ("Teheran").
 An unmentioned state in an identity field (who supplied, who received) drops the
@@ -12,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from llmx.core.data import Record
-from llmx.normalize.cities import find_city
+from llmx.normalize.cities import City, find_city
 from llmx.normalize.countries import country_code, is_alpha3
 
 MENTION_CITY = 100_000
@@ -29,9 +33,15 @@ WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 def states_mentioned(text: str) -> set[str]:
     """Alpha-3 codes of the states a text names, by name, code, demonym or city, in 1–3 word spans."""
+    return mentions(text)[0]
+
+
+def mentions(text: str) -> tuple[set[str], set[City]]:
+    """The states (alpha-3) and the cities a text names, in 1–3 word spans, in any language."""
     words = [w.strip(".-'’") for w in WORD.findall(text)]
     caseless = not any(c.isupper() for c in text)
     found: set[str] = set()
+    cities: set[City] = set()
     for size in (1, 2, 3):
         for i in range(len(words) - size + 1):
             span = " ".join(words[i:i + size])
@@ -43,27 +53,42 @@ def states_mentioned(text: str) -> set[str]:
             city = find_city(span) if code is None else None
             if code:
                 found.add(code)
-            elif city and city.country and city.population >= MENTION_CITY:
-                found.add(city.country)
-    return found
+            elif city:
+                cities.add(city)
+                if city.country and city.population >= MENTION_CITY:
+                    found.add(city.country)
+    return found, cities
 
 
 def _state(value: Any) -> bool:
     return isinstance(value, str) and len(value) == 3 and value.isupper() and is_alpha3(value)
 
 
-def check_states(record: Record, identity_fields: tuple[str, ...]) -> tuple[Record | None, list[str]]:
-    """The record with unmentioned states removed, or None when an identity field names one."""
+@lru_cache(maxsize=16)
+def cities_in(text: str) -> frozenset[City]:
+    """The cities an article names (cached: every record of the article asks)."""
+    return frozenset(mentions(text)[1])
+
+
+def check_states(record: Record, identity_fields: tuple[str, ...], article: str = "") -> tuple[Record | None, list[str]]:
+    """The record with cities its article does not name and states its evidence does not name removed,
+    or None when an identity field names such a state."""
     evidence = " ".join(span.text for span in record.evidence)
     if not evidence:
         return record, []
-    # The record's own place names count too: a meeting "in Ashgabat" is in TKM.
-    places = " ".join(v for v in record.facts.values() if isinstance(v, str) and not _state(v))
-    mentioned = states_mentioned(evidence) | {c.country for c in [find_city(places)] if c and c.country}
+    mentioned, cities = mentions(evidence)
+    cities |= cities_in(article)
     facts = dict(record.facts)
     notes: list[str] = []
     for name, value in record.facts.items():
-        if name == "attributed_to":
+        city = find_city(value) if isinstance(value, str) and not _state(value) and name not in identity_fields else None
+        if city is not None and city not in cities:
+            facts[name] = None
+            notes.append(f"{record.type}.{name} {value} removed: the article does not name it")
+        elif city is not None and city.country:
+            mentioned.add(city.country)  # the record's own, mentioned city names its state: a meeting "in Ashgabat" is in TKM
+    for name, value in record.facts.items():
+        if name == "attributed_to" or facts[name] is None:
             continue
         if _state(value) and value not in mentioned:
             if name in identity_fields:

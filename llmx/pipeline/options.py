@@ -20,6 +20,8 @@ class ExtractOptions:
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     strict: bool = False
     """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
+    triage: bool = False
+    """First ask which types the chunk reports (pipeline/triage.py), then extract only those."""
     confirm: bool = True
     """Re-check each record with its type's yes/no ``confirm`` question (pipeline/confirm.py) and drop the ones denied."""
     evidence: str = "cite"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -42,8 +43,43 @@ def _target() -> Path:
     return cache_dir() / "models" / FILE_NAME
 
 
+def _stamp(path: Path) -> Path:
+    """Where a model file's verified sha256 is kept, keyed by its absolute path."""
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir() / "models" / f"verified-{name}.json"
+
+
+def sha256_of(path: Path) -> str:
+    """The file's sha256, hashed once: a stamp (size, mtime, digest) answers later calls in microseconds."""
+    info = path.stat()
+    stamp = _stamp(path)
+    try:
+        seen = json.loads(stamp.read_text())
+        if seen["size"] == info.st_size and seen["mtime_ns"] == info.st_mtime_ns:
+            return seen["sha256"]
+    except (OSError, ValueError, KeyError):
+        pass
+    digest = hash_file(path)
+    _remember(path, digest)
+    return digest
+
+
+def hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _remember(path: Path, sha256: str) -> None:
+    info = path.stat()
+    _stamp(path).parent.mkdir(parents=True, exist_ok=True)
+    _stamp(path).write_text(json.dumps({"size": info.st_size, "mtime_ns": info.st_mtime_ns, "sha256": sha256}))
+
+
 def assembled_path() -> Path | None:
-    """The GGUF if it is already there (never assembles: for cheap uses such as counting tokens)."""
+    """The GGUF if it is already there (never assembles or hashes: for cheap uses such as counting tokens)."""
     override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
     if override:
         return Path(override) if Path(override).is_file() else None
@@ -52,13 +88,25 @@ def assembled_path() -> Path | None:
 
 
 def model_path() -> Path:
-    """Path of the verified GGUF, assembling it on first use."""
-    path = assembled_path()
-    if path is not None:
-        return path
-    if os.environ.get("LLMX_LOCAL_MODEL_PATH"):
-        raise UsageError(f"LLMX_LOCAL_MODEL_PATH={os.environ['LLMX_LOCAL_MODEL_PATH']}: no such file")
-    return assemble(_target())
+    """Path of the verified GGUF, assembling it on first use; a one-line error saying what to run otherwise.
+
+    ``LLMX_LOCAL_MODEL_PATH`` may name another model: it must exist, and is not compared with our hash.
+    """
+    override = os.environ.get("LLMX_LOCAL_MODEL_PATH")
+    if override:
+        if not Path(override).is_file():
+            raise UsageError(f"LLMX_LOCAL_MODEL_PATH={override}: no such file")
+        return Path(override)
+    target = _target()
+    if not target.exists():
+        return assemble(target)
+    rebuild = f"delete it and run again to rebuild it from the installed packages: rm '{target}'"
+    size = target.stat().st_size
+    if size != SIZE:
+        raise UsageError(f"the embedded model file is truncated ({size:,} of {SIZE:,} bytes); {rebuild}")
+    if sha256_of(target) != SHA256:
+        raise UsageError(f"the embedded model file fails its sha256 check; {rebuild}")
+    return target
 
 
 def assemble(target: Path) -> Path:
@@ -76,6 +124,7 @@ def assemble(target: Path) -> Path:
         if digest.hexdigest() != SHA256:
             raise UsageError(f"embedded model checksum mismatch (got {digest.hexdigest()[:12]}…); reinstall: {INSTALL_HINT}")
         os.replace(partial, target)
+        _remember(target, SHA256)
     finally:
         partial.unlink(missing_ok=True)
     return target
