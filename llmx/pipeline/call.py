@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 os.environ.setdefault("PYDANTIC_ERRORS_INCLUDE_URL", "0")  # docs URLs in re-asks cost tokens and vary by version
@@ -42,7 +42,7 @@ class SchemaOnce(BaseModel):
         return json.loads(_schema_text(cls, args, tuple(sorted(kwargs.items()))))
 
 
-@cache
+@lru_cache(maxsize=256)  # bounded: a caller may hand instructor a new subclass per call
 def _schema_text(model: type[SchemaOnce], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> str:
     return json.dumps(super(SchemaOnce, model).model_json_schema(*args, **dict(kwargs)))
 
