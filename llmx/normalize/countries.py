@@ -94,6 +94,12 @@ def country_code(name: str | None) -> str | None:
     """
     if not isinstance(name, str) or not name.strip() or any(c.isdigit() for c in name):
         return None
+    return _country_code(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _country_code(name: str) -> str | None:
+    """Cached: the state check looks up every capitalised 1-3 word span of every record's evidence (~15 µs each)."""
     try:
         return pycountry.countries.lookup(name.strip()).alpha_3
     except LookupError:
