@@ -4,13 +4,14 @@ Runs N short German articles through ``llmx.corpus.run_articles`` against the st
 server (``python -m tests.stub_server`` in its own process, answering after a
 fixed latency), at several concurrency levels, then the same number of
 requests through a bare **instructor** loop: ``instructor.from_openai`` made once,
-the same response model, mode, request body and validation context, in a thread
-pool of the same size. The bench checks that both send the same body. The stub's
-answers are canned: this measures mechanics and overhead, never extraction quality.
+the same response model (a plain twin, see below), mode, request body and validation
+context, in a thread pool of the same size. The bench checks that both send the same
+body. The stub's answers are canned (no events, or with ``--events`` the two in
+EVENTS): this measures mechanics and overhead, never extraction quality.
 
-    python bench/throughput.py                      # N=200, latency 0.2 s, c = 1 8 32: about 2 minutes
-    python bench/throughput.py --n 40               # about 25 s
-    python bench/throughput.py --latency 1 --concurrency 16 64 --rounds 3
+    python bench/throughput.py                      # N=200, latency 0.2 s, c = 1 8 32: about 3 minutes
+    python bench/throughput.py --n 40               # about 40 s
+    python bench/throughput.py --concurrency 32 --events --rounds 3
 
 Columns: wall time of llmx and of the bare loop, their ratio (the target is at most 1.2),
 and llmx's own CPU per article = (process CPU time of the llmx run - process CPU time of
@@ -70,9 +71,9 @@ ARTICLE = (
 class StubProcess:
     """The stub in its own process, so it never competes with llmx for the GIL."""
 
-    def __init__(self, latency: float):
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.stub_server", "--latency", str(latency)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    def __init__(self, latency: float, answer: Path | None = None):
+        command = [sys.executable, "-m", "tests.stub_server", "--latency", str(latency), *(["--answer", str(answer)] if answer else [])]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.base_url = self.proc.stdout.readline().strip()
         if not self.base_url.startswith("http"):
             raise RuntimeError("the stub server did not start")
@@ -86,18 +87,28 @@ class StubProcess:
         self.proc.wait(timeout=10)
 
 
-def run_llmx(endpoint, n: int, concurrency: int, types) -> tuple[float, float]:
+EVENTS = {  # --events: what the stub answers, citing ARTICLE's sentences by number
+    "arms_deal": [{"evidence": [5], "supplier": "Raytheon", "recipient": "Polen", "weapons": ["Patriot-Systeme"],
+                   "amount": "rund zwei Milliarden Euro", "status": "planned"}],
+    "security_warning": [{"evidence": [6, 7], "issuer_org": "polnischer Inlandsgeheimdienst", "threat_actors": ["russische Dienste"],
+                          "target": "Polen", "threats": ["Sabotage"]}],
+}
+
+
+def run_llmx(endpoint, n: int, concurrency: int, types, confirm: bool = True) -> tuple[float, float]:
     from llmx.pipeline.options import ExtractOptions
     from llmx.pipeline.read import Article
     from llmx.corpus import run_articles
 
     items = [Article(f"art-{i:04d}", f"{ARTICLE} (Meldung {i})", f"bench:{i}") for i in range(n)]
-    options = ExtractOptions(types, evidence="cite", cache=None)
+    options = ExtractOptions(types, evidence="cite", cache=None, confirm=confirm)
     wall, cpu = time.perf_counter(), time.process_time()
     summary = run_articles(endpoint, items, options, lambda doc: None, concurrency=concurrency, show_progress=False)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if summary.ok != n:
         raise SystemExit(f"llmx: only {summary.ok}/{n} articles succeeded: {summary.failures[:3]}")
+    if not confirm and sum(summary.events.values()) != n * sum(map(len, EVENTS.values())):
+        raise SystemExit(f"llmx kept {dict(summary.events)} from {n} articles: the canned events should all survive")
     return wall, cpu
 
 
@@ -129,6 +140,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32], help="levels to run (default 1 8 32)")
     parser.add_argument("--rounds", type=int, default=1, help="alternate llmx and the bare loop this many times; medians (default 1)")
     parser.add_argument("--no-log", action="store_true", help="turn llmx's prompt log off (LLMX_LOG=0)")
+    parser.add_argument("--events", action="store_true",
+                        help="the stub answers each article with two events (EVENTS) instead of none; confirm is off, so one request per article")
     args = parser.parse_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="llmx-bench-")
@@ -147,11 +160,16 @@ def main() -> None:
     from llmx.registry import load_registry
 
     n, latency = args.n, args.latency
-    stub = StubProcess(latency)
+    answer = None
+    if args.events:
+        answer = Path(tmp.name) / "answer.json"
+        answer.write_text(json.dumps({**{t: [] for t in ("meeting", "sanction")}, **EVENTS}, ensure_ascii=False), encoding="utf-8")
+    stub = StubProcess(latency, answer)
+    confirm = not args.events
     try:
         endpoint = Endpoint("compatible", make_client(stub.base_url, "not-needed", 60.0), "stub", "json_object", strict=False)
         types = load_registry().select(None)
-        run_llmx(endpoint, 2, 1, types)  # warm-up: one-off imports and schema building stay out of the numbers
+        run_llmx(endpoint, 2, 1, types, confirm)  # warm-up: one-off imports and schema building stay out of the numbers
         body = stub.stats()["last_request"]
         request = prepare_chunk(clean(f"{ARTICLE} (Meldung 1)"), ExtractOptions(types))
         plain = create_model("Extraction", **{name: (f.annotation, f) for name, f in request.response_model.model_fields.items()})
@@ -161,7 +179,8 @@ def main() -> None:
             if stub.stats()["last_request"] != body:
                 raise SystemExit("the bare instructor loop sent another request body than llmx: the comparison would be unfair")
         print(f"llmx vs a bare instructor loop: stub latency {latency:g} s, N={n} articles of {len(ARTICLE)} chars, "
-              f"{len(types)} types, evidence=cite, cache off, prompt log {'off' if args.no_log else 'on'}, "
+              f"{len(types)} types, {'2 events' if args.events else 'no events'} per answer, evidence=cite, cache off, "
+              f"prompt log {'off' if args.no_log else 'on'}, "
               f"{args.rounds} round(s), medians")
         print(f"request body: {len(json.dumps(body))} bytes, the same for both; stub in its own process")
         print("ideal wall = ceil(N/c) * latency   (c slots, the busiest serves ceil(N/c) requests back to back)")
@@ -176,7 +195,7 @@ def main() -> None:
             walls, bare_walls, cpus, bare_cpus, lean_cpus = [], [], [], [], []
             for _ in range(args.rounds):
                 before = stub.stats()["requests"]
-                wall, cpu = run_llmx(endpoint, n, c, types)
+                wall, cpu = run_llmx(endpoint, n, c, types, confirm)
                 sent = stub.stats()["requests"] - before
                 if sent != n:
                     raise SystemExit(f"llmx sent {sent} requests for {n} articles (re-asks?): the overhead numbers would be wrong")
