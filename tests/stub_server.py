@@ -313,8 +313,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.stub_server", description="OpenAI-compatible stub server (mechanics only).")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--fail-first", type=int, default=0, help="answer the first N chat requests with 429")
+    parser.add_argument("--answer", type=argparse.FileType(encoding="utf-8"), help="answer every chat request with this file's text")
     args = parser.parse_args(argv)
-    with StubServer(latency=args.latency, fail_first=args.fail_first) as stub:
+    content = args.answer.read() if args.answer else None
+    answer = (lambda request: content) if content is not None else None
+    with StubServer(latency=args.latency, fail_first=args.fail_first, answer=answer) as stub:
         print(stub.base_url, flush=True)
         try:
             sys.stdin.read()

@@ -217,3 +217,13 @@ def test_a_repeated_paragraph_is_cited_with_its_first_telling():
     deal = ArmsDeal(evidence=[first], supplier="IRN", recipient="RUS", status="signed")
     spans = ground(deal, text, parts).to_dict()["evidence"]
     assert [(s["start"], s["match"]) for s in spans] == [(0, "exact"), (text.index(again), "exact")]
+
+
+def test_an_article_is_folded_once_for_all_its_non_exact_quotes():
+    from llmx.pipeline.ground import _folded
+
+    source = "Der Vertrag über „Patriot“-Systeme\nsoll im Herbst unterzeichnet werden. Danach folgt die Lieferung."
+    misses = _folded.cache_info().misses
+    assert align_quote('Vertrag über "Patriot"-Systeme soll im Herbst', source).match == "normalized"
+    assert align_quote("Danach folgt die Liefrung", source).match == "fuzzy"
+    assert _folded.cache_info().misses == misses + 1

@@ -242,3 +242,13 @@ def test_alias_table_is_valid_data() -> None:
 @pytest.mark.parametrize("name", ["Abbas", "Kerry", "Fischer"])
 def test_surnames_that_are_small_towns_are_persons(name):
     assert plausible_person(name)
+
+
+def test_country_lookups_are_cached_and_values_that_are_not_text_still_give_none():
+    from llmx.normalize.countries import _country_code
+
+    assert country_code("Russlands") == "RUS"
+    hits = _country_code.cache_info().hits
+    assert country_code("Russlands") == "RUS"
+    assert _country_code.cache_info().hits == hits + 1
+    assert country_code(["Russland"]) is None and country_code({"name": "Iran"}) is None  # unhashable: never reaches the cache

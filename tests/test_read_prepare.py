@@ -89,3 +89,14 @@ def test_sentences_in_caseless_text():
     assert sentences(lowered) == ["straw said the ban was wrong.", "the eu pledged to lift it.", "z. b. nothing else"]
     assert sentences("北京今天下雨。明天会晴！") == ["北京今天下雨。", "明天会晴！"]
     assert sentences("Er kam z. B. spät. Dann ging er.") == ["Er kam z. B. spät.", "Dann ging er."]
+
+
+def test_sentences_are_split_once_per_text_and_each_caller_gets_its_own_list():
+    from llmx.pipeline.prepare import _sentences
+
+    text = "Der Minister reiste am Montag nach Wien. Dort traf er seinen Amtskollegen zu Gesprächen."
+    first = sentences(text)
+    hits = _sentences.cache_info().hits
+    first.append("changed by a caller")
+    assert sentences(text) == ["Der Minister reiste am Montag nach Wien.", "Dort traf er seinen Amtskollegen zu Gesprächen."]
+    assert _sentences.cache_info().hits == hits + 1

@@ -37,8 +37,12 @@ BIG_CITY = 500_000
 """A single name matching a city this large is taken as the city (a metonym), not as a person."""
 
 
+@functools.lru_cache(maxsize=8192)
 def find_city(name: str | None) -> City | None:
-    """The best-known city of that name in any language ("Wien" → Vienna, AUT), or None."""
+    """The best-known city of that name in any language ("Wien" → Vienna, AUT), or None.
+
+    Cached: the state check asks about every capitalised 1-3 word span of every record's evidence.
+    """
     if not name or not name.strip():
         return None
     return _cities().get(fold_key(name))

@@ -92,7 +92,13 @@ def country_code(name: str | None) -> str | None:
     Capitals ("Moskau") and non-states ("Hezbollah", "pro-Russian separatists") give None
     on purpose: deciding metonymy is the model's job, not a lookup table's.
     """
-    if not isinstance(name, str) or not name.strip() or any(c.isdigit() for c in name):
+    return _country_code(name) if isinstance(name, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _country_code(name: str) -> str | None:
+    """Cached: the state check looks up every capitalised 1-3 word span of every record's evidence (~15 µs each)."""
+    if not name.strip() or any(c.isdigit() for c in name):
         return None
     try:
         return pycountry.countries.lookup(name.strip()).alpha_3

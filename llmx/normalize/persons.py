@@ -99,8 +99,12 @@ def _word(word: str) -> str:
 _GERMAN_WORDS = frozenset("der die das den dem des und nicht mit von sich auf für ist ein eine einen zu im nach wurde".split())
 
 
+@lru_cache(maxsize=64)
 def german(text: str) -> bool:
-    """True for German prose: its most common short words make up a good share of it (English has none of them)."""
+    """True for German prose: its most common short words make up a good share of it (English has none of them).
+
+    Cached: asked about the whole article for every person of every event.
+    """
     words = re.findall(r"[^\W\d_]+", text.lower())
     return bool(words) and sum(w in _GERMAN_WORDS for w in words) / len(words) >= 0.08
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
 _LEADING_ARTICLES = ("the ", "die ", "der ", "das ", "den ", "dem ", "des ")
@@ -83,8 +84,12 @@ def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
+@lru_cache(maxsize=64)
 def latin_share(text: str) -> float:
-    """Share of letters that are Latin script: name checks only make sense in Latin-script text."""
+    """Share of letters that are Latin script: name checks only make sense in Latin-script text.
+
+    Cached: every event of an article asks it about the whole article, twice in citing mode.
+    """
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return 0.0

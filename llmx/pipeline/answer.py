@@ -16,6 +16,7 @@ import openai
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from llmx.core.errors import ExtractionError
+from llmx.pipeline.call import SchemaOnce
 from llmx.pipeline.cite import citing_model, numbered, resolve
 from llmx.pipeline.ground import quoting_model
 from llmx.pipeline.options import ExtractOptions
@@ -36,7 +37,7 @@ def response_model(types: tuple[type[Event], ...]) -> type[BaseModel]:
     fields: dict[str, Any] = {
         t.event_type: (list[t], Field(default_factory=list, max_length=MAX_EVENTS_PER_TYPE, description=t.description)) for t in types
     }
-    return create_model("Extraction", **fields)
+    return create_model("Extraction", __base__=SchemaOnce, **fields)
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:

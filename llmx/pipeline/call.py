@@ -7,7 +7,9 @@ retries are never missing from the totals, whatever instructor reports.
 
 from __future__ import annotations
 
+import json
 import os
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 os.environ.setdefault("PYDANTIC_ERRORS_INCLUDE_URL", "0")  # docs URLs in re-asks cost tokens and vary by version
@@ -24,6 +26,31 @@ from llmx.core.calllog import CallLog
 from llmx.providers.base import Endpoint, model_schema
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class SchemaOnce(BaseModel):
+    """A response model whose JSON Schema pydantic builds once per process, not on every request.
+
+    instructor asks the response model for its schema on every call (JSON_SCHEMA and TOOLS
+    modes) and pydantic rebuilds it each time: for the extraction model that was about 40%
+    of a call's CPU. Each caller still gets its own copy, because instructor's tools mode
+    edits the dict it is given.
+    """
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return json.loads(_schema_text(cls, args, tuple(sorted(kwargs.items()))))
+
+
+@lru_cache(maxsize=256)  # bounded: a caller may hand instructor a new subclass per call
+def _schema_text(model: type[SchemaOnce], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> str:
+    return json.dumps(super(SchemaOnce, model).model_json_schema(*args, **dict(kwargs)))
+
+
+@cache
+def instructor_model(model: type[M]) -> type[M]:
+    """instructor's wrapper of ``model``, made once: instructor otherwise builds it (``create_model``) on every call."""
+    return instructor.response_schema(model)
 
 
 def _api_error(exc: BaseException) -> openai.APIError | None:
@@ -112,7 +139,7 @@ def call_model(
     try:
         result = client.chat.completions.create(
             model=endpoint.model,
-            response_model=response_model,
+            response_model=instructor_model(response_model),
             messages=messages,
             max_retries=max_retries,
             strict=endpoint.strict,

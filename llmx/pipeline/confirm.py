@@ -17,11 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from llmx.core.cache import ResponseCache
 from llmx.core.data import Record, Usage
-from llmx.pipeline.call import call_model
+from llmx.pipeline.call import SchemaOnce, call_model
 from llmx.core.errors import ExtractionError
 from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
@@ -29,7 +27,7 @@ from llmx.providers.base import Endpoint
 PLACEHOLDER = re.compile(r"\{([\w|]+)\}")
 
 
-class Verdict(BaseModel):
+class Verdict(SchemaOnce):
     answer: Literal["yes", "no"]
 
 

@@ -10,7 +10,8 @@ exact substring -> normalized substring -> fuzzy alignment (rapidfuzz).
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from array import array
+from functools import cache, lru_cache
 
 from pydantic import ValidationInfo, create_model, field_validator
 from rapidfuzz import fuzz
@@ -58,6 +59,16 @@ def _span(source: str, start: int, end: int, match: MatchKind, score: float = 10
     return Span(source[start:end], start, end, match, score)
 
 
+@lru_cache(maxsize=64)
+def _folded(source: str) -> tuple[str, array, array]:
+    """An article folded once: each of its non-exact quotes (the validator's, then grounding's) is found in it.
+
+    Offsets are kept as arrays (4 bytes each, not a list's ~36), so 64 folded articles stay small.
+    """
+    folded, starts, ends = fold_with_offsets(source)
+    return folded, array("i", starts), array("i", ends)
+
+
 def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | None:
     """Locate `quote` in `source`; return the first/best Span, or None if not grounded.
 
@@ -73,7 +84,7 @@ def align_quote(quote: str, source: str, *, min_score: float = 88.0) -> Span | N
         if pos >= 0:
             return _span(source, pos, pos + len(q), "exact")
 
-    norm_src, starts, ends = fold_with_offsets(source)
+    norm_src, starts, ends = _folded(source)
     for q in candidates:
         nq = fold_with_offsets(q)[0].strip()
         pos = norm_src.find(nq) if nq else -1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 BOILERPLATE = re.compile(
     r"^\s*(share\.?|share this( article)?|exit mobile version|advertisement|anzeige|werbung|"
@@ -41,6 +42,12 @@ def sentences(text: str) -> list[str]:
     except in text without capitals (lower-cased corpora, scripts without case), where
     any full stop followed by a space ends a sentence. CJK full stops always do.
     """
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple[str, ...]:
+    """Cached because the prompt and grounding split the same text; 256 covers -j 64 with a few chunks each."""
     letters = [c for c in text if c.isalpha()]
     caseless = not letters or sum(c.isupper() for c in letters) < 0.005 * len(letters)
     parts = (ANY_CASE_END if caseless else SENTENCE_END).split(text)
@@ -51,7 +58,7 @@ def sentences(text: str) -> list[str]:
             merged[-1] += " " + piece  # "z. B." or "J. Smith": not a sentence end
         else:
             merged.append(piece)
-    return merged
+    return tuple(merged)
 
 
 @dataclass(frozen=True)
