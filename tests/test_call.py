@@ -40,3 +40,40 @@ def test_instructor_wrapper_is_made_once_and_asks_for_the_same_schema():
     assert instructor_model(model) is wrapped
     assert issubclass(wrapped, instructor.ResponseSchema) and wrapped.__name__ == "Extraction"
     assert wrapped.model_json_schema() == instructor.response_schema(model).model_json_schema()
+
+
+def test_article_text_that_looks_like_a_template_reaches_the_model_unchanged():
+    """instructor renders messages as Jinja templates when a validation context is given: the text must stay data."""
+    from instructor.templating import apply_template
+
+    from llmx.pipeline.call import literal
+
+    hostile = "Er sagte {{ sentences }} und {% if x %}ja{% endif %}, dann {% endraw %} und {%- endraw -%} {# nichts #}"
+    messages = [{"role": "system", "content": "rules"}, {"role": "user", "content": hostile}]
+    context = {"sentences": ["SECRET"], "x": True}
+    assert [apply_template(m["content"], context) for m in literal(messages)] == ["rules", hostile]
+
+
+def test_template_like_article_is_sent_as_written(tmp_path):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from llmx.cli import app
+    from tests.stub_server import StubServer, empty_answer
+
+    seen = []
+
+    def answer(request):
+        seen.append(request)
+        return empty_answer(request)
+
+    article = tmp_path / "a.txt"
+    article.write_text("Putin sagte {{ sentences }} in Moskau. {% if x %}Dann{% endif %} ging er.", encoding="utf-8")
+    with StubServer(answer=answer) as stub:
+        result = CliRunner().invoke(app, ["extract", str(article), "-f", "jsonl", "--provider", "compatible", "--base-url", stub.base_url,
+                                          "--model", "stub", "--mode", "json_schema", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    user = seen[0]["messages"][-1]["content"]
+    assert "[1] Putin sagte {{ sentences }} in Moskau. {% if x %}Dann{% endif %} ging er.\n" in user
+    assert "['" not in user and _json.loads(result.stdout)["errors"] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -51,6 +52,23 @@ def _schema_text(model: type[SchemaOnce], args: tuple[Any, ...], kwargs: tuple[t
 def instructor_model(model: type[M]) -> type[M]:
     """instructor's wrapper of ``model``, made once: instructor otherwise builds it (``create_model``) on every call."""
     return instructor.response_schema(model)
+
+
+_END_RAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+
+
+def literal(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Messages that instructor's templating gives back unchanged.
+
+    Given a validation context, instructor renders every message as a Jinja template with
+    that context: an article containing ``{{ sentences }}`` would send the context to the
+    model, and one containing ``{% if %}`` would fail. Each content is wrapped in a raw
+    block (a literal ``endraw`` inside is emitted as a string), so the text stays data.
+    """
+    def raw(text: str) -> str:
+        return "{% raw %}" + _END_RAW.sub(lambda m: "{% endraw %}{{ " + json.dumps(m.group(0)) + " }}{% raw %}", text) + "{% endraw %}"
+
+    return [{**m, "content": raw(m["content"])} if isinstance(m.get("content"), str) else m for m in messages]
 
 
 def _api_error(exc: BaseException) -> openai.APIError | None:
@@ -140,7 +158,7 @@ def call_model(
         result = client.chat.completions.create(
             model=endpoint.model,
             response_model=instructor_model(response_model),
-            messages=messages,
+            messages=literal(messages) if context else messages,
             max_retries=max_retries,
             strict=endpoint.strict,
             context=context,
