@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from llmx.core.data import Record
-from llmx.pipeline.checks import check_states, states_mentioned
+from llmx.pipeline.checks import check_states, mentions
+
+
+def states_mentioned(text: str) -> set[str]:
+    return mentions(text)[0]
 
 DEAL = "Moskau und Teheran unterzeichneten einen Vertrag über den Export von Drohnen durch den Iran nach Russland."
 

@@ -31,11 +31,6 @@ FUNCTION_WORDS = frozenset(
 WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
-def states_mentioned(text: str) -> set[str]:
-    """Alpha-3 codes of the states a text names, by name, code, demonym or city, in 1–3 word spans."""
-    return mentions(text)[0]
-
-
 def mentions(text: str) -> tuple[set[str], set[City]]:
     """The states (alpha-3) and the cities a text names, in 1–3 word spans, in any language."""
     words = [w.strip(".-'’") for w in WORD.findall(text)]

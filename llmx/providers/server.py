@@ -44,7 +44,6 @@ class ServerConfig:
     """Slots: requests decoded at once, each with its own KV cache."""
     threads: int = 0
     port: int = 0
-    log_name: str = "server.log"
 
     def command(self) -> list[str]:
         return [
@@ -110,7 +109,7 @@ class EmbeddedServer:
 
     @property
     def log(self) -> Path:
-        return cache_dir() / self.config.log_name
+        return cache_dir() / "server.log"
 
     def _spawn(self, config: ServerConfig) -> tuple[subprocess.Popen, dict]:
         self.log.parent.mkdir(parents=True, exist_ok=True)
