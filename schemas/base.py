@@ -137,6 +137,10 @@ class Event(BaseModel):
     confirm: ClassVar[str | None] = None
     """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/pipeline/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
+    near_misses: ClassVar[tuple[str, ...]] = ()
+    """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"). The
+    ``confirm`` question then offers each as a "No" answer beside "Yes": a small model that says yes to any
+    plain yes/no question picks a named alternative when one fits (measured with ``llmx eval``)."""
 
     @classmethod
     def identity_spec(cls) -> TypeSpec:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from llmx.core.data import Record, Span
-from llmx.pipeline.confirm import messages, question
+from llmx.pipeline.confirm import choice_model, messages, question
 from llmx.pipeline.article import extract_article
 from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import ProviderSettings, get_provider
@@ -40,15 +40,22 @@ def test_the_model_sees_only_the_cited_sentences():
     assert '"""\nKerry traf Lawrow.\nEr reiste ab.\n"""' in user and user.endswith("Answer yes or no.")
 
 
-def answer(verdicts: dict[str, str]):
-    """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains."""
+def answer(verdicts: dict[str, bool]):
+    """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains:
+    yes/no, or the first letter ("Yes.") / the last ("the text does not say so") of a multiple choice."""
 
     def reply(request: dict) -> str:
         schema = request["response_format"]["schema"]
         if "answer" not in schema["properties"]:
             return json.dumps(ANSWER)
         prompt = request["messages"][-1]["content"]
-        return json.dumps({"answer": next(v for k, v in verdicts.items() if k in prompt)})
+        verdict = next(v for k, v in verdicts.items() if k in prompt)
+        offered = schema["properties"]["answer"]["enum"]
+        if not isinstance(verdict, bool):
+            return json.dumps({"answer": verdict})
+        if offered == ["yes", "no"]:
+            return json.dumps({"answer": "yes" if verdict else "no"})
+        return json.dumps({"answer": offered[0] if verdict else offered[-1]})
 
     return reply
 
@@ -60,7 +67,7 @@ def run(stub: StubServer, **options) -> dict:
 
 
 def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():
-    with StubServer(answer=answer({"telefonierte": "no", "Kerry": "yes"})) as stub:
+    with StubServer(answer=answer({"telefonierte": False, "Kerry": True})) as stub:
         doc = run(stub)
     assert [[p["name"] for p in e["participants"]] for e in doc["events"]] == [["John Kerry", "Sergey Lavrov"]]
     assert any("dropped a meeting: the model denied it" in w for w in doc["warnings"])
@@ -68,7 +75,7 @@ def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():
 
 
 def test_no_confirm_asks_nothing_more():
-    with StubServer(answer=answer({"": "no"})) as stub:
+    with StubServer(answer=answer({"": False})) as stub:
         doc = run(stub, confirm=False)
     assert len(doc["events"]) == 2 and doc["usage"]["calls"] == 1 and stub.requests == 1
 
@@ -77,3 +84,21 @@ def test_an_unusable_verdict_keeps_the_record():
     with StubServer(answer=answer({"": "maybe"})) as stub:
         doc = run(stub)
     assert len(doc["events"]) == 2 and doc["errors"] == [] and doc["usage"]["calls"] == 3
+
+
+def test_near_misses_are_offered_as_lettered_answers_between_yes_and_a_plain_no():
+    record = Record("security_warning", {"issuer_org": "MI5"}, [Span("MI5 warnt vor Anschlägen.")])
+    user = messages(record, SecurityWarning.confirm, ("a moral warning", "a threat made by an adversary itself"))[-1]["content"]
+    assert user.endswith("Does the text say that MI5 warned of a security threat?\n\nA) Yes.\nB) No: it is a moral warning.\n"
+                         "C) No: it is a threat made by an adversary itself.\nD) No: the text does not say so.\n"
+                         "Answer with the letter of the best answer.")
+    assert choice_model(4).model_json_schema()["properties"]["answer"]["enum"] == ["A", "B", "C", "D"]
+
+
+def test_a_near_miss_answer_drops_the_record_and_yes_keeps_it():
+    """Meeting has near misses: the phone call is answered "B" (a phone call), the meeting "A"."""
+    assert Meeting.near_misses and "phone call" in Meeting.near_misses[0]
+    with StubServer(answer=answer({"telefonierte": "B", "Kerry": "A"})) as stub:
+        doc = run(stub)
+    assert [[p["name"] for p in e["participants"]] for e in doc["events"]] == [["John Kerry", "Sergey Lavrov"]]
+    assert doc["usage"]["calls"] == 3

@@ -67,11 +67,12 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
 def confirm_records(endpoint: Endpoint, records: list[Record], options: ExtractOptions, usage: Usage,
                     article_id: str) -> tuple[list[Record], list[str]]:
     """Records whose type has a ``confirm`` question and that the model denies are dropped (pipeline/confirm.py)."""
-    templates = {t.event_type: t.confirm for t in options.types}
+    types = {t.event_type: t for t in options.types}
     kept, warnings = [], []
     for record in records:
-        template = templates.get(record.type)
-        if template and confirmed(endpoint.side or endpoint, record, template, usage, cache=options.cache, article_id=article_id) is False:
+        cls = types.get(record.type)
+        if cls and cls.confirm and confirmed(endpoint.side or endpoint, record, cls.confirm, usage, near_misses=cls.near_misses,
+                                             cache=options.cache, article_id=article_id) is False:
             warnings.append(f"dropped a {record.type}: the model denied it when asked about its evidence")
         else:
             kept.append(record)
