@@ -15,7 +15,7 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_states
+from llmx.pipeline.checks import check_parties, check_states
 from llmx.pipeline.confirm import confirmed
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
@@ -53,6 +53,9 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     warnings: list[str] = []
     for event in merge_events(events):
         record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
+        if record is not None:
+            record, more = check_parties(record, type(event).identity_spec(), text)
+            notes += more
         warnings.extend(notes)
         if record is not None:
             records.append(record)

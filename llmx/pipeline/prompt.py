@@ -103,20 +103,15 @@ def user_prompt(text: str, published: date | None = None) -> str:
 
 
 def example_messages(types: list[type[Event]], cite: bool) -> list[dict[str, str]]:
-    """Two worked examples (prompts/examples/) as user/assistant turns, showing only the requested types:
-    one with an event of each type, and one with only near misses, whose answer is empty."""
+    """One worked example (prompts/examples/) as a user/assistant turn, showing only the requested types."""
     return [dict(m) for m in _example_messages(tuple(types), cite)]
-
-
-def _example_lines(name: str) -> list[str]:
-    text = files("llmx.prompts").joinpath("examples", name).read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip()]
 
 
 @cache
 def _example_messages(types: tuple[type[Event], ...], cite: bool) -> tuple[dict[str, str], ...]:
-    lines = _example_lines("example.txt")
-    answers = json.loads(files("llmx.prompts").joinpath("examples", "example.json").read_text(encoding="utf-8"))
+    folder = files("llmx.prompts").joinpath("examples")
+    lines = [line for line in folder.joinpath("example.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    answers = json.loads(folder.joinpath("example.json").read_text(encoding="utf-8"))
     answer: dict[str, list] = {}
     # Only types the example has events for: an empty list for a schema author's new type
     # would teach the model to always leave that type empty (measured: it did).
@@ -131,14 +126,10 @@ def _example_messages(types: tuple[type[Event], ...], cite: bool) -> tuple[dict[
         answer[t.event_type] = events
     if not answer:
         return ()
-    # The near-miss article: the same types, all empty. One example with every list filled
-    # teaches a small model to fill every list; this one shows that an article may hold none.
-    misses = _example_lines("negative.txt")
+    shown = numbered(lines) if cite else " ".join(lines)
     return (
-        {"role": "user", "content": user_prompt(numbered(lines) if cite else " ".join(lines))},
+        {"role": "user", "content": user_prompt(shown)},
         {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)},
-        {"role": "user", "content": user_prompt(numbered(misses) if cite else " ".join(misses))},
-        {"role": "assistant", "content": json.dumps({name: [] for name in answer}, ensure_ascii=False)},
     )
 
 
