@@ -7,8 +7,7 @@ instead of one full run each:
 
 - ``none``: every record kept;
 - ``yes/no``: each type's ``confirm`` question, answered yes or no;
-- ``choices``: the same question with the type's ``near_misses`` offered as "No" answers
-  (types without near misses are asked yes/no).
+- ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases.
 
 It prints event P/R/F1 per type for each variant and gold file, and all files together,
 the questions asked and seconds per question, and writes each variant's predictions to
@@ -33,7 +32,7 @@ from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
 
-VARIANTS = ("none", "yes/no", "choices")
+VARIANTS = ("none", "yes/no", "near-misses")
 
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict) -> tuple[list[Document], int, float]:
@@ -48,7 +47,7 @@ def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dic
                 continue
             started = time.perf_counter()
             verdict = confirmed(endpoint.side or endpoint, record, cls.confirm, Usage(),
-                                near_misses=cls.near_misses if variant == "choices" else ())
+                                near_misses=cls.near_misses if variant == "near-misses" else ())
             seconds += time.perf_counter() - started
             asked += 1
             if verdict is not False:
@@ -61,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="+", type=Path, help="GOLD PREDICTIONS pairs")
+    parser.add_argument("--only", choices=VARIANTS, action="append", help="run only these variants")
     args = parser.parse_args()
     if len(args.files) % 2:
         parser.error("give GOLD PREDICTIONS pairs")
@@ -68,7 +68,7 @@ def main() -> None:
     types = load_registry().types
     args.out.mkdir(parents=True, exist_ok=True)
     with LocalProvider().connect(ProviderSettings()) as endpoint:
-        for variant in VARIANTS:
+        for variant in args.only or VARIANTS:
             every_gold, every_doc, asked, seconds = [], [], 0, 0.0
             for gold_path, pred_path in pairs:
                 gold = read_jsonl(gold_path)

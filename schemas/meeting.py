@@ -27,6 +27,7 @@ class Meeting(Event):
         "a phone call, letter or video call",
         "a speech, statement, interview or press conference",
         "a visit or plan with no named counterpart or no fixed date",
+        "a meeting within one government, party or organisation",
     )
     codes = {"plover": "CONSULT", "cameo": "040"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from llmx.core.data import Record, Span
-from llmx.pipeline.confirm import choice_model, messages, question
+from llmx.pipeline.confirm import messages, question
 from llmx.pipeline.article import extract_article
 from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import ProviderSettings, get_provider
@@ -41,8 +41,7 @@ def test_the_model_sees_only_the_cited_sentences():
 
 
 def answer(verdicts: dict[str, bool]):
-    """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains:
-    yes/no, or the first letter ("Yes.") / the last ("the text does not say so") of a multiple choice."""
+    """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains."""
 
     def reply(request: dict) -> str:
         schema = request["response_format"]["schema"]
@@ -50,12 +49,7 @@ def answer(verdicts: dict[str, bool]):
             return json.dumps(ANSWER)
         prompt = request["messages"][-1]["content"]
         verdict = next(v for k, v in verdicts.items() if k in prompt)
-        offered = schema["properties"]["answer"]["enum"]
-        if not isinstance(verdict, bool):
-            return json.dumps({"answer": verdict})
-        if offered == ["yes", "no"]:
-            return json.dumps({"answer": "yes" if verdict else "no"})
-        return json.dumps({"answer": offered[0] if verdict else offered[-1]})
+        return json.dumps({"answer": {True: "yes", False: "no"}.get(verdict, verdict)})
 
     return reply
 
@@ -86,19 +80,8 @@ def test_an_unusable_verdict_keeps_the_record():
     assert len(doc["events"]) == 2 and doc["errors"] == [] and doc["usage"]["calls"] == 3
 
 
-def test_near_misses_are_offered_as_lettered_answers_between_yes_and_a_plain_no():
+def test_near_misses_are_named_in_the_question():
     record = Record("security_warning", {"issuer_org": "MI5"}, [Span("MI5 warnt vor Anschlägen.")])
     user = messages(record, SecurityWarning.confirm, ("a moral warning", "a threat made by an adversary itself"))[-1]["content"]
-    assert user.endswith("Does the text say that MI5 warned of a security threat?\n\nA) Yes.\nB) No: it is a moral warning.\n"
-                         "C) No: it is a threat made by an adversary itself.\nD) No: the text does not say so.\n"
-                         "Answer with the letter of the best answer.")
-    assert choice_model(4).model_json_schema()["properties"]["answer"]["enum"] == ["A", "B", "C", "D"]
-
-
-def test_a_near_miss_answer_drops_the_record_and_yes_keeps_it():
-    """Meeting has near misses: the phone call is answered "B" (a phone call), the meeting "A"."""
-    assert Meeting.near_misses and "phone call" in Meeting.near_misses[0]
-    with StubServer(answer=answer({"telefonierte": "B", "Kerry": "A"})) as stub:
-        doc = run(stub)
-    assert [[p["name"] for p in e["participants"]] for e in doc["events"]] == [["John Kerry", "Sergey Lavrov"]]
-    assert doc["usage"]["calls"] == 3
+    assert user.endswith("Does the text say that MI5 warned of a security threat? Answer no if it is only a moral warning, "
+                         "or a threat made by an adversary itself. Answer yes or no.")

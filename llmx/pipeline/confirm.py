@@ -10,19 +10,14 @@ rejects some of them. It is cheap: the prompt is only the cited sentences
 
 A type opts in with a ``confirm`` template (see :class:`llmx.schemas.base.Event`);
 ``{field}`` is replaced by the record's value, ``{a|b}`` by the first of a, b that is set.
-A type that also lists ``near_misses`` gets a multiple-choice question: "Yes", one
-"No: it is <near miss>" per entry and "No: the text does not say so". A yes/no
-question invites a yes; named alternatives give the model something else to pick.
+A type that also lists ``near_misses`` has them named in the question: "Answer no if
+it is a humanitarian or moral warning, or ...".
 """
 
 from __future__ import annotations
 
 import re
-import string
-from functools import cache
 from typing import Any, Literal
-
-from pydantic import create_model
 
 from llmx.core.cache import ResponseCache
 from llmx.core.data import Record, Usage
@@ -32,19 +27,11 @@ from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
 
 PLACEHOLDER = re.compile(r"\{([\w|]+)\}")
-MAX_OPTIONS = 8
-"""Yes, up to six near misses, and "the text does not say so"."""
+MAX_NEAR_MISSES = 6
 
 
 class Verdict(SchemaOnce):
     answer: Literal["yes", "no"]
-
-
-@cache
-def choice_model(count: int) -> type[SchemaOnce]:
-    """``{"answer": "A" | "B" | ...}`` with ``count`` letters."""
-    letters = tuple(string.ascii_uppercase[:count])
-    return create_model("Choice", __base__=SchemaOnce, answer=(Literal[letters], ...))
 
 
 def _text(value: Any) -> str:
@@ -70,28 +57,21 @@ def question(template: str, facts: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(fill, template)
 
 
-def options(near_misses: tuple[str, ...]) -> list[str]:
-    """The answers offered: "Yes" first, then each near miss, then a plain "No"."""
-    return ["Yes.", *(f"No: it is {miss}." for miss in near_misses[:MAX_OPTIONS - 2]), "No: the text does not say so."]
-
-
 def messages(record: Record, template: str, near_misses: tuple[str, ...] = ()) -> list[dict[str, str]]:
     text = "\n".join(span.text for span in record.evidence if span.text)
-    offered = options(near_misses) if near_misses else []
     return [
         {"role": "system", "content": render("confirm_system.j2")},
         {"role": "user", "content": render("confirm.j2", text=text, question=question(template, record.facts),
-                                           options=list(zip(string.ascii_uppercase, offered)))},
+                                           near_misses=near_misses[:MAX_NEAR_MISSES])},
     ]
 
 
 def confirmed(endpoint: Endpoint, record: Record, template: str, usage: Usage, *, near_misses: tuple[str, ...] = (),
               cache: ResponseCache | None = None, article_id: str | None = None) -> bool | None:
     """True/False as the model answers; None when it could not answer (the record is then kept)."""
-    model = choice_model(len(options(near_misses))) if near_misses else Verdict
     try:
-        verdict = call_model(endpoint, model, messages(record, template, near_misses), usage, max_retries=0,
+        verdict = call_model(endpoint, Verdict, messages(record, template, near_misses), usage, max_retries=0,
                              temperature=0.0, max_tokens=16, article_id=article_id, cache=cache)
     except ExtractionError:  # no usable answer: keep the record rather than guess (provider errors propagate)
         return None
-    return verdict.answer in ("yes", "A")
+    return verdict.answer == "yes"
