@@ -30,7 +30,7 @@ Status = Literal["signed", "delivered", "approved", "planned", "alleged", "cance
 
 class ArmsDeal(Event):
     event_type = "arms_deal"
-    description = "Weapons or military equipment are sold, bought, given as military aid, licensed, contracted or delivered between two parties."
+    description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
     merge_window = 180  # a deal is reported when signed and again, months later, when delivered
     codes = {

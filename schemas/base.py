@@ -138,9 +138,8 @@ class Event(BaseModel):
     """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/pipeline/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
     near_misses: ClassVar[tuple[str, ...]] = ()
-    """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"). The
-    ``confirm`` question then offers each as a "No" answer beside "Yes": a small model that says yes to any
-    plain yes/no question picks a named alternative when one fits (measured with ``llmx eval``)."""
+    """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"), at most
+    six. The ``confirm`` question names them as cases to answer no (``bench/confirm.py`` measures the effect)."""
 
     @classmethod
     def identity_spec(cls) -> TypeSpec:
