@@ -137,6 +137,9 @@ class Event(BaseModel):
     confirm: ClassVar[str | None] = None
     """A yes/no question llmx asks about each record's evidence before keeping it (see llmx/pipeline/confirm.py).
     ``{field}`` is the record's value, ``{a|b}`` the first of a, b that is set. None: records are not re-checked."""
+    near_misses: ClassVar[tuple[str, ...]] = ()
+    """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"), at most
+    six. The ``confirm`` question names them as cases to answer no (``bench/confirm.py`` measures the effect)."""
 
     @classmethod
     def identity_spec(cls) -> TypeSpec:

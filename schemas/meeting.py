@@ -23,6 +23,12 @@ class Meeting(Event):
     identity_fields = ("participants",)
     person_fields = ("participants",)
     confirm = "Does the text say that {participants} met or held talks in person?"
+    near_misses = (
+        "a phone call, letter or video call",
+        "a speech, statement, interview or press conference",
+        "a visit or plan with no named counterpart or no fixed date",
+        "a meeting within one government, party or organisation",
+    )
     codes = {"plover": "CONSULT", "cameo": "040"}
 
     participants: list[Person] = Field(

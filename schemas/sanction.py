@@ -33,6 +33,12 @@ class Sanction(Event):
                  ({"status": "planned"}, {"plover": "THREATEN", "plover_mode": "restrict", "cameo": "1312"})],
     }
     confirm = "Does the text say that {imposer} imposes, extends, eases or lifts sanctions on {target}?"
+    near_misses = (
+        "tariffs, a trade dispute or one refused export licence",
+        "criticism or a demand with no sanctions measure",
+        "sanctions mentioned only as past background",
+        "a court ruling, arrest or ban within one country",
+    )
 
     imposer: Actor = Field(description="Who imposes or lifts them: alpha-3 for a state, else English name (EU, UN).")
     target: Actor = Field(description="Who is sanctioned: alpha-3 for a state, else English name.")

@@ -23,6 +23,12 @@ class SecurityWarning(Event):
     identity_match = "any"
     person_fields = ("issuer",)
     confirm = "Does the text say that {issuer|issuer_org} warned of a security threat?"
+    near_misses = (
+        "a humanitarian, economic, health or moral warning",
+        "a warning by an NGO, aid group, academic, journalist or opposition politician",
+        "a threat made by an adversary itself",
+        "a report or condemnation of an attack or plot that already happened",
+    )
 
     issuer: OptionalText = Field(default=None, description="English full name of the person who warns.")
     issuer_org: OptionalText = Field(default=None, description="Organisation that warns, e.g. MI5.")

@@ -40,7 +40,7 @@ def test_the_model_sees_only_the_cited_sentences():
     assert '"""\nKerry traf Lawrow.\nEr reiste ab.\n"""' in user and user.endswith("Answer yes or no.")
 
 
-def answer(verdicts: dict[str, str]):
+def answer(verdicts: dict[str, bool]):
     """Extraction gets ANSWER; a confirmation gets the verdict for the first keyword its prompt contains."""
 
     def reply(request: dict) -> str:
@@ -48,7 +48,8 @@ def answer(verdicts: dict[str, str]):
         if "answer" not in schema["properties"]:
             return json.dumps(ANSWER)
         prompt = request["messages"][-1]["content"]
-        return json.dumps({"answer": next(v for k, v in verdicts.items() if k in prompt)})
+        verdict = next(v for k, v in verdicts.items() if k in prompt)
+        return json.dumps({"answer": {True: "yes", False: "no"}.get(verdict, verdict)})
 
     return reply
 
@@ -60,7 +61,7 @@ def run(stub: StubServer, **options) -> dict:
 
 
 def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():
-    with StubServer(answer=answer({"telefonierte": "no", "Kerry": "yes"})) as stub:
+    with StubServer(answer=answer({"telefonierte": False, "Kerry": True})) as stub:
         doc = run(stub)
     assert [[p["name"] for p in e["participants"]] for e in doc["events"]] == [["John Kerry", "Sergey Lavrov"]]
     assert any("dropped a meeting: the model denied it" in w for w in doc["warnings"])
@@ -68,7 +69,7 @@ def test_denied_record_is_dropped_with_a_warning_and_confirmed_one_kept():
 
 
 def test_no_confirm_asks_nothing_more():
-    with StubServer(answer=answer({"": "no"})) as stub:
+    with StubServer(answer=answer({"": False})) as stub:
         doc = run(stub, confirm=False)
     assert len(doc["events"]) == 2 and doc["usage"]["calls"] == 1 and stub.requests == 1
 
@@ -77,3 +78,10 @@ def test_an_unusable_verdict_keeps_the_record():
     with StubServer(answer=answer({"": "maybe"})) as stub:
         doc = run(stub)
     assert len(doc["events"]) == 2 and doc["errors"] == [] and doc["usage"]["calls"] == 3
+
+
+def test_near_misses_are_named_in_the_question():
+    record = Record("security_warning", {"issuer_org": "MI5"}, [Span("MI5 warnt vor Anschlägen.")])
+    user = messages(record, SecurityWarning.confirm, ("a moral warning", "a threat made by an adversary itself"))[-1]["content"]
+    assert user.endswith("Does the text say that MI5 warned of a security threat? Answer no if it is only a moral warning, "
+                         "or a threat made by an adversary itself. Answer yes or no.")

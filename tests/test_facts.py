@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from llmx.core.data import Record
-from llmx.pipeline.checks import check_states, mentions
+from llmx.pipeline.checks import check_parties, check_states, mentions
+from llmx.schemas.arms_deal import ArmsDeal
+from llmx.schemas.security_warning import SecurityWarning
 
 
 def states_mentioned(text: str) -> set[str]:
@@ -50,3 +52,26 @@ def test_a_city_its_article_never_names_is_removed_with_the_state_it_implied():
     record, notes = check_states(meeting, ("participants",), "Putin traf Pezeshkian. Das Treffen fand in Aschgabat statt.")
     assert (record.facts["location"], record.facts["country"]) == (None, None)
     assert notes == ["meeting.location Tokyo removed: the article does not name it", "meeting.country JPN removed: not mentioned in its evidence"]
+
+
+SPEC = ArmsDeal.identity_spec()
+
+
+def test_invented_codes_are_removed_and_written_ones_kept():
+    article = "Die SVP und die EU-Kommission streiten, die UNO schweigt. " + DEAL
+    cleaned, notes = check_parties(record(supplier="IRN", recipient="SVP", weapons=["GER"], amount="EU"), SPEC, article)
+    assert cleaned.facts["recipient"] == "SVP" and cleaned.facts["amount"] == "EU"  # written in the article
+    assert cleaned.facts["weapons"] == [] and notes == ["arms_deal.weapons: codes that are no state and not in the article removed"]
+    kept, _ = check_parties(record(supplier="UN", recipient="RUS"), SPEC, article)  # "UNO" in German: a known body
+    assert kept.facts["supplier"] == "UN"
+    mixed, notes = check_parties(record(supplier="IRN", recipient="SAX"), SPEC, article)
+    assert mixed.facts == {"supplier": "IRN", "recipient": None} and notes == ["arms_deal.recipient SAX removed: no state code and not in the article"]
+
+
+def test_a_record_identified_by_nothing_or_by_one_party_twice_is_dropped():
+    gone, notes = check_parties(record(supplier="GER", recipient="SAX"), SPEC, DEAL)
+    assert gone is None and notes[-1] == "dropped a arms_deal: none of supplier, recipient is set"
+    same, notes = check_parties(record(supplier="SAU", recipient="SAU"), SPEC, DEAL)
+    assert same is None and notes == ["dropped a arms_deal: supplier and recipient are both SAU"]
+    warning = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": "Sergey Lavrov", "issuer_org": "Sergey Lavrov"})
+    assert check_parties(warning, SecurityWarning.identity_spec(), DEAL) == (warning, [])  # "any" identity: one name twice is fine

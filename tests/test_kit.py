@@ -52,6 +52,7 @@ class Protest(Event):
     identity_fields = ("place", "crowd")
     guidance = "Counts: protests."
     confirm = "Does the text say people protested in {place} against {cause|target}"
+    near_misses = ("a strike", "a march", "a sit-in", "a riot", "a vigil", "a boycott", "a petition")
     place: str = Field(description="Where.")
     size: int | None = None
 
@@ -78,6 +79,7 @@ def test_check_reports_each_problem_and_keeps_other_types(tmp_path):
     assert "protest: identity/person field 'crowd' is not a field of the model" in found
     assert "protest: confirm question names unknown field(s) cause, target" in found
     assert "protest: confirm must be a yes/no question ending in '?'" in found
+    assert "protest: at most 6 near_misses (the confirmation question names them)" in found
     result = runner.invoke(app, ["schemas", "check", "--schemas-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "ok  arms_deal" in result.stdout and "problem  protest: field 'size'" in result.stdout

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from llmx.pipeline.confirm import PLACEHOLDER
+from llmx.pipeline.confirm import MAX_NEAR_MISSES, PLACEHOLDER
 from llmx.pipeline.answer import strict_schema
 from llmx.registry import guidance_for
 from llmx.schemas.ontology import code_problems
@@ -121,6 +121,11 @@ def check_type(cls: Any) -> list[Problem]:
             problems.append(f"confirm question names unknown field(s) {', '.join(unknown)}")
         if not str(confirm).rstrip().endswith("?"):
             problems.append("confirm must be a yes/no question ending in '?'")
+    misses = getattr(cls, "near_misses", ())
+    if misses and (confirm is None or not isinstance(misses, tuple) or not all(isinstance(m, str) and m.strip() for m in misses)):
+        problems.append("near_misses must be a tuple of short phrases, and needs a confirm question")
+    elif len(misses) > MAX_NEAR_MISSES:
+        problems.append(f"at most {MAX_NEAR_MISSES} near_misses (the confirmation question names them)")
     guidance = guidance_for(cls)
     if not guidance.strip():
         problems.append(f"no prompt guidance: add {cls.event_type}.md beside the module (what counts, what does not)")

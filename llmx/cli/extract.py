@@ -31,7 +31,7 @@ def extract(
     schema: SchemaOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", envvar="LLMX_FORMAT", help=f"Output format: {', '.join(FORMATS)}.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of standard output. An existing JSONL file is resumed.")] = None,
-    concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, envvar="LLMX_CONCURRENCY", help="Articles in flight at once. Default: the provider's (1 for the embedded model, 8 otherwise).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", min=1, envvar="LLMX_CONCURRENCY", help="Articles in flight at once. Default: the provider's (2 for the embedded model, 8 otherwise).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Start the --output file afresh instead of resuming it.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (errors are still printed).")] = False,

@@ -15,7 +15,7 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_states
+from llmx.pipeline.checks import check_parties, check_states
 from llmx.pipeline.confirm import confirmed
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
@@ -53,6 +53,9 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     warnings: list[str] = []
     for event in merge_events(events):
         record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
+        if record is not None:
+            record, more = check_parties(record, type(event).identity_spec(), text)
+            notes += more
         warnings.extend(notes)
         if record is not None:
             records.append(record)
@@ -67,11 +70,12 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
 def confirm_records(endpoint: Endpoint, records: list[Record], options: ExtractOptions, usage: Usage,
                     article_id: str) -> tuple[list[Record], list[str]]:
     """Records whose type has a ``confirm`` question and that the model denies are dropped (pipeline/confirm.py)."""
-    templates = {t.event_type: t.confirm for t in options.types}
+    types = {t.event_type: t for t in options.types}
     kept, warnings = [], []
     for record in records:
-        template = templates.get(record.type)
-        if template and confirmed(endpoint.side or endpoint, record, template, usage, cache=options.cache, article_id=article_id) is False:
+        cls = types.get(record.type)
+        if cls and cls.confirm and confirmed(endpoint.side or endpoint, record, cls.confirm, usage, near_misses=cls.near_misses,
+                                             cache=options.cache, article_id=article_id) is False:
             warnings.append(f"dropped a {record.type}: the model denied it when asked about its evidence")
         else:
             kept.append(record)

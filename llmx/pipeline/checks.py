@@ -1,4 +1,5 @@
-"""Facts must be traceable to their evidence: a state or a city a record names must be mentioned there.
+"""Facts must be traceable to their evidence: a state or a city a record names must be mentioned there,
+and the parties that identify a record must be real and distinct.
 
 Small models fill supplier/recipient/target with states from elsewhere in the
 article, or from the prompt's example ("FIN" in a story about Cologne; a meeting "in
@@ -9,6 +10,13 @@ counts as mentioned when its evidence names it in any language: its name or code
 ("Russland", "USA"), a demonym ("iranische") or one of its cities ("Teheran").
 An unmentioned state in an identity field (who supplied, who received) drops the
 record; elsewhere the value is removed. Both are reported as warnings.
+
+Small models also invent codes ("GER", "SRO" for a region) where a field asks for
+"alpha-3 for a state, else English name": an all-capitals code that is no ISO state,
+no international body llmx knows and not written in the article is removed. A record
+left with none of its identity fields set (a warning with no issuer) identifies nothing,
+and one that names the same party on both sides of an "all" identity (a deal from Saudi
+Arabia to Saudi Arabia) is no transfer between two parties: both are dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from typing import Any
 from llmx.core.data import Record
 from llmx.normalize.cities import City, find_city
 from llmx.normalize.countries import country_code, is_alpha3
+from llmx.schemas.identity import TypeSpec
 
 MENTION_CITY = 100_000
 """Cities this large name their state ("Teheran" → IRN); smaller ones collide with ordinary words."""
@@ -93,4 +102,44 @@ def check_states(record: Record, identity_fields: tuple[str, ...], article: str 
         elif isinstance(value, list) and any(_state(v) and v not in mentioned for v in value):
             facts[name] = [v for v in value if not (_state(v) and v not in mentioned)]
             notes.append(f"{record.type}.{name}: states not mentioned in its evidence removed")
+    return replace(record, facts=facts), notes
+
+
+CODE = re.compile(r"[A-Z]{2,5}")
+BODIES = frozenset("EU UN NATO OSCE IAEA OPEC ASEAN WHO ICC G7 G20".split())
+"""International bodies by their usual English acronym, which German texts spell otherwise (UNO, Nato, OSZE)."""
+
+
+@lru_cache(maxsize=16)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in re.findall(r"[^\W_]+", text))
+
+
+def invented(value: Any, article: str) -> bool:
+    """An all-capitals code that is no ISO state, no known body and not written in the article."""
+    return (isinstance(value, str) and CODE.fullmatch(value) is not None and not is_alpha3(value)
+            and value not in BODIES and value.casefold() not in _words(article))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == ""
+
+
+def check_parties(record: Record, spec: TypeSpec, article: str) -> tuple[Record | None, list[str]]:
+    """The record without invented codes; None when no identity field is left set, or when an
+    "all" identity names one party twice."""
+    facts = dict(record.facts)
+    notes: list[str] = []
+    for name, value in record.facts.items():
+        if invented(value, article):
+            facts[name] = None
+            notes.append(f"{record.type}.{name} {value} removed: no state code and not in the article")
+        elif isinstance(value, list) and any(invented(v, article) for v in value):
+            facts[name] = [v for v in value if not invented(v, article)]
+            notes.append(f"{record.type}.{name}: codes that are no state and not in the article removed")
+    identity = [facts.get(name) for name in spec.identity_fields]
+    if all(_empty(v) for v in identity):
+        return None, notes + [f"dropped a {record.type}: none of {', '.join(spec.identity_fields)} is set"]
+    if spec.identity_match == "all" and len(identity) > 1 and all(isinstance(v, str) for v in identity) and len(set(identity)) == 1:
+        return None, notes + [f"dropped a {record.type}: {' and '.join(spec.identity_fields)} are both {identity[0]}"]
     return replace(record, facts=facts), notes

@@ -1,15 +1,17 @@
-"""Confirm each extracted record with one short yes/no question about its own evidence.
+"""Confirm each extracted record with one short question about its own evidence.
 
 Extraction asks a small model to do everything at once (find, classify, fill
 fields) and it over-reports: measured on the dev set, most of its false
 meetings and warnings were plausible-looking records for things the article
 does not state. Asked afterwards a plain question about the few sentences a
 record cites ("Does the text say that A and B met in person?"), the same model
-rejects most of them and keeps most true ones. It is cheap: the prompt is only
-the cited sentences (about 200 tokens) and the answer is one word.
+rejects some of them. It is cheap: the prompt is only the cited sentences
+(about 200 tokens) and the answer is one word or letter.
 
 A type opts in with a ``confirm`` template (see :class:`llmx.schemas.base.Event`);
 ``{field}`` is replaced by the record's value, ``{a|b}`` by the first of a, b that is set.
+A type that also lists ``near_misses`` has them named in the question: "Answer no if
+it is a humanitarian or moral warning, or ...".
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
 
 PLACEHOLDER = re.compile(r"\{([\w|]+)\}")
+MAX_NEAR_MISSES = 6
 
 
 class Verdict(SchemaOnce):
@@ -54,20 +57,21 @@ def question(template: str, facts: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(fill, template)
 
 
-def messages(record: Record, template: str) -> list[dict[str, str]]:
+def messages(record: Record, template: str, near_misses: tuple[str, ...] = ()) -> list[dict[str, str]]:
     text = "\n".join(span.text for span in record.evidence if span.text)
     return [
         {"role": "system", "content": render("confirm_system.j2")},
-        {"role": "user", "content": render("confirm.j2", text=text, question=question(template, record.facts))},
+        {"role": "user", "content": render("confirm.j2", text=text, question=question(template, record.facts),
+                                           near_misses=near_misses[:MAX_NEAR_MISSES])},
     ]
 
 
-def confirmed(endpoint: Endpoint, record: Record, template: str, usage: Usage, *,
+def confirmed(endpoint: Endpoint, record: Record, template: str, usage: Usage, *, near_misses: tuple[str, ...] = (),
               cache: ResponseCache | None = None, article_id: str | None = None) -> bool | None:
     """True/False as the model answers; None when it could not answer (the record is then kept)."""
     try:
-        verdict = call_model(endpoint, Verdict, messages(record, template), usage, max_retries=0, temperature=0.0,
-                             max_tokens=16, article_id=article_id, cache=cache)
+        verdict = call_model(endpoint, Verdict, messages(record, template, near_misses), usage, max_retries=0,
+                             temperature=0.0, max_tokens=16, article_id=article_id, cache=cache)
     except ExtractionError:  # no usable answer: keep the record rather than guess (provider errors propagate)
         return None
     return verdict.answer == "yes"

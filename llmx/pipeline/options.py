@@ -23,7 +23,7 @@ class ExtractOptions:
     triage: bool = False
     """First ask which types the chunk reports (pipeline/triage.py), then extract only those."""
     confirm: bool = True
-    """Re-check each record with its type's yes/no ``confirm`` question (pipeline/confirm.py) and drop the ones denied."""
+    """Re-check each record with its type's yes/no ``confirm`` question (near misses named) (pipeline/confirm.py) and drop the ones denied."""
     evidence: str = "cite"
     """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
     cache: ResponseCache | None = None

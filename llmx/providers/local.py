@@ -78,7 +78,8 @@ class LocalProvider(Provider):
 
     name = "local"
     default_mode = "json_schema"
-    default_concurrency = 1
+    default_concurrency = 2
+    """Measured on the dev set, 2 cores: 56 articles/hour at -j 1, 65 at -j 2 (two slots batch their decoding)."""
 
     @contextmanager
     def connect(self, settings: ProviderSettings) -> Iterator[Endpoint]:

@@ -1,0 +1,92 @@
+"""The confirmation stage alone, three ways, on saved unconfirmed predictions: which question pays, per type.
+
+Extraction is the slow part (about 30 s an article on 2 cores) and a confirmation
+question only looks at one record's cited sentences, so the question's variants are
+compared on one saved extraction (``llmx eval GOLD --no-confirm --save-predictions P``)
+instead of one full run each:
+
+- ``none``: every record kept;
+- ``yes/no``: each type's ``confirm`` question, answered yes or no;
+- ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases.
+
+It prints event P/R/F1 per type for each variant and gold file, and all files together,
+the questions asked and seconds per question, and writes each variant's predictions to
+OUT so ``llmx eval GOLD --compare`` can show the articles that changed:
+
+    python bench/confirm.py OUT GOLD PREDICTIONS [GOLD PREDICTIONS ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from llmx.core.data import Document, Usage
+from llmx.evaluation.run import evaluate
+from llmx.evaluation.score import read_jsonl
+from llmx.pipeline.confirm import confirmed
+from llmx.providers.base import Endpoint, ProviderSettings
+from llmx.providers.local import LocalProvider
+from llmx.registry import load_registry
+
+VARIANTS = ("none", "yes/no", "near-misses")
+
+
+def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict) -> tuple[list[Document], int, float]:
+    """``docs`` with the records the variant's question denies removed; also questions asked and seconds."""
+    asked, seconds, out = 0, 0.0, []
+    for doc in docs:
+        kept = []
+        for record in doc.events:
+            cls = types.get(record.type)
+            if variant == "none" or cls is None or not cls.confirm:
+                kept.append(record)
+                continue
+            started = time.perf_counter()
+            verdict = confirmed(endpoint.side or endpoint, record, cls.confirm, Usage(),
+                                near_misses=cls.near_misses if variant == "near-misses" else ())
+            seconds += time.perf_counter() - started
+            asked += 1
+            if verdict is not False:
+                kept.append(record)
+        out.append(replace(doc, events=kept))
+    return out, asked, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("files", nargs="+", type=Path, help="GOLD PREDICTIONS pairs")
+    parser.add_argument("--only", choices=VARIANTS, action="append", help="run only these variants")
+    args = parser.parse_args()
+    if len(args.files) % 2:
+        parser.error("give GOLD PREDICTIONS pairs")
+    pairs = list(zip(args.files[::2], args.files[1::2]))
+    types = load_registry().types
+    args.out.mkdir(parents=True, exist_ok=True)
+    with LocalProvider().connect(ProviderSettings()) as endpoint:
+        for variant in args.only or VARIANTS:
+            every_gold, every_doc, asked, seconds = [], [], 0, 0.0
+            for gold_path, pred_path in pairs:
+                gold = read_jsonl(gold_path)
+                docs, n, s = reconfirm(endpoint, [Document.from_dict(d) for d in read_jsonl(pred_path)], variant, types)
+                asked, seconds = asked + n, seconds + s
+                name = f"{variant.replace('/', '')}-{gold_path.stem}.jsonl"
+                (args.out / name).write_text("".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+                every_gold += gold
+                every_doc += docs
+                show(f"{variant:8} {gold_path.stem:10}", evaluate(gold, docs, types))
+            show(f"{variant:8} {'together':10}", evaluate(every_gold, every_doc, types))
+            print(f"{variant:8} {asked} questions, {seconds / max(asked, 1):.1f} s each\n")
+
+
+def show(label: str, report) -> None:
+    cells = [f"{name} {s.f1:.2f} ({s.tp}/{s.fp}/{s.fn})" for name, s in report.types.items()]
+    print(label, " | ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
