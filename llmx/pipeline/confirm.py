@@ -6,12 +6,14 @@ meetings and warnings were plausible-looking records for things the article
 does not state. Asked afterwards a plain question about the few sentences a
 record cites ("Does the text say that A and B met in person?"), the same model
 rejects some of them. It is cheap: the prompt is only the cited sentences
-(about 200 tokens) and the answer is one word or letter.
+(about 200 tokens) and the answer is one word.
 
 A type opts in with a ``confirm`` template (see :class:`llmx.schemas.base.Event`);
 ``{field}`` is replaced by the record's value, ``{a|b}`` by the first of a, b that is set.
 A type that also lists ``near_misses`` has them named in the question: "Answer no if
-it is a humanitarian or moral warning, or ...".
+it is only a humanitarian or moral warning, or ...". Measured with bench/confirm.py on
+dev + dev2: the same true events kept as the plain question, a quarter fewer false ones;
+offering them as lettered answers instead made the model reject nearly every record.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from llmx.providers.base import Endpoint
 
 PLACEHOLDER = re.compile(r"\{([\w|]+)\}")
 MAX_NEAR_MISSES = 6
+"""More would make the question longer than the cited sentences it is about."""
 
 
 class Verdict(SchemaOnce):
