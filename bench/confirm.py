@@ -26,16 +26,17 @@ from pathlib import Path
 
 from llmx.core.data import Document, Usage
 from llmx.evaluation.run import evaluate
-from llmx.evaluation.score import read_jsonl
+from llmx.evaluation.score import Report, read_jsonl
 from llmx.pipeline.confirm import confirmed
 from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
+from llmx.schemas.base import Event
 
 VARIANTS = ("none", "yes/no", "near-misses")
 
 
-def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict) -> tuple[list[Document], int, float]:
+def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]]) -> tuple[list[Document], int, float]:
     """``docs`` with the records the variant's question denies removed; also questions asked and seconds."""
     asked, seconds, out = 0, 0.0, []
     for doc in docs:
@@ -83,7 +84,7 @@ def main() -> None:
             print(f"{variant:8} {asked} questions, {seconds / max(asked, 1):.1f} s each\n")
 
 
-def show(label: str, report) -> None:
+def show(label: str, report: Report) -> None:
     cells = [f"{name} {s.f1:.2f} ({s.tp}/{s.fp}/{s.fn})" for name, s in report.types.items()]
     print(label, " | ".join(cells))
 
