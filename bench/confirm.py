@@ -27,7 +27,8 @@ from pathlib import Path
 from llmx.core.data import Document, Usage
 from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
-from llmx.pipeline.confirm import confirmed
+from llmx.pipeline.article import confirm_records
+from llmx.pipeline.options import ExtractOptions
 from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
@@ -38,23 +39,14 @@ VARIANTS = ("none", "yes/no", "near-misses")
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]]) -> tuple[list[Document], int, float]:
     """``docs`` with the records the variant's question denies removed; also questions asked and seconds."""
-    asked, seconds, out = 0, 0.0, []
+    if variant == "none":
+        return docs, 0, 0.0
+    options = ExtractOptions(list(types.values()))
+    usage, started, out = Usage(), time.perf_counter(), []
     for doc in docs:
-        kept = []
-        for record in doc.events:
-            cls = types.get(record.type)
-            if variant == "none" or cls is None or not cls.confirm:
-                kept.append(record)
-                continue
-            started = time.perf_counter()
-            verdict = confirmed(endpoint.side or endpoint, record, cls.confirm, Usage(),
-                                near_misses=cls.near_misses if variant == "near-misses" else ())
-            seconds += time.perf_counter() - started
-            asked += 1
-            if verdict is not False:
-                kept.append(record)
+        kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant == "near-misses")
         out.append(replace(doc, events=kept))
-    return out, asked, seconds
+    return out, usage.calls, time.perf_counter() - started
 
 
 def main() -> None:

@@ -68,13 +68,15 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
 
 
 def confirm_records(endpoint: Endpoint, records: list[Record], options: ExtractOptions, usage: Usage,
-                    article_id: str) -> tuple[list[Record], list[str]]:
-    """Records whose type has a ``confirm`` question and that the model denies are dropped (pipeline/confirm.py)."""
+                    article_id: str, *, name_near_misses: bool = True) -> tuple[list[Record], list[str]]:
+    """Records whose type has a ``confirm`` question and that the model denies are dropped (pipeline/confirm.py).
+
+    ``name_near_misses=False`` asks the plain question (bench/confirm.py compares both)."""
     types = {t.event_type: t for t in options.types}
     kept, warnings = [], []
     for record in records:
         cls = types.get(record.type)
-        if cls and cls.confirm and confirmed(endpoint.side or endpoint, record, cls.confirm, usage, near_misses=cls.near_misses,
+        if cls and cls.confirm and confirmed(endpoint.side or endpoint, record, cls.confirm, usage, near_misses=cls.near_misses if name_near_misses else (),
                                              cache=options.cache, article_id=article_id) is False:
             warnings.append(f"dropped a {record.type}: the model denied it when asked about its evidence")
         else:

@@ -134,9 +134,11 @@ def check_parties(record: Record, spec: TypeSpec, article: str) -> tuple[Record 
         if invented(value, article):
             facts[name] = None
             notes.append(f"{record.type}.{name} {value} removed: no state code and not in the article")
-        elif isinstance(value, list) and any(invented(v, article) for v in value):
-            facts[name] = [v for v in value if not invented(v, article)]
-            notes.append(f"{record.type}.{name}: codes that are no state and not in the article removed")
+        elif isinstance(value, list):
+            real = [v for v in value if not invented(v, article)]
+            if len(real) < len(value):
+                facts[name] = real
+                notes.append(f"{record.type}.{name}: codes that are no state and not in the article removed")
     identity = [facts.get(name) for name in spec.identity_fields]
     if all(_empty(v) for v in identity):
         return None, notes + [f"dropped a {record.type}: none of {', '.join(spec.identity_fields)} is set"]
