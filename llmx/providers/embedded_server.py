@@ -34,6 +34,8 @@ def params(args: argparse.Namespace):  # -> xllamacpp.CommonParams (the import s
     p.port = args.port  # 0: the OS picks a free port, so two runs never race for one
     p.endpoint_slots = True
     p.slot_save_path = args.slots.rstrip("/") + "/"  # joined to file names with no separator
+    if args.cache_ram is not None:
+        p.cache_ram_mib = args.cache_ram
     p.warmup = False
     p.verbosity = args.verbosity
     return p
@@ -54,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--slots", required=True, help="directory for saved slot states")
+    parser.add_argument("--cache-ram", type=int, default=None, help="RAM prompt cache in MiB (0: off)")
     parser.add_argument("--verbosity", type=int, default=0)
     args = parser.parse_args(argv)
     try:

@@ -68,9 +68,10 @@ class PrefixKeeper:
             self.loaded = self.base
 
 
-def server_config(model: Path, concurrency: int, *, ctx: int = CONTEXT, port: int = 0) -> ServerConfig:
-    """One slot per article in flight, and one for side questions."""
-    return ServerConfig(model, MODEL_NAME, ctx=ctx, parallel=concurrency + 1, port=port)
+def server_config(model: Path, concurrency: int, *, ctx: int = CONTEXT, port: int = 0, side_slot: bool = True,
+                  cache_ram_mib: int | None = None) -> ServerConfig:
+    """One slot per article in flight, and (by default) one for side questions."""
+    return ServerConfig(model, MODEL_NAME, ctx=ctx, parallel=concurrency + side_slot, port=port, cache_ram_mib=cache_ram_mib)
 
 
 class LocalProvider(Provider):
@@ -89,13 +90,17 @@ prefill stays bound to the cores, so -j 4 adds little for twice the per-article 
         mode = self.check_mode(settings)
         model = embedded_model()
         concurrency = settings.concurrency or self.default_concurrency
-        config = server_config(model, concurrency, ctx=int(settings.extra.get("n_ctx", CONTEXT)))
+        # extra: what bench/side_slot.py varies (no side slot: side questions share the article's slot, and
+        # llama.cpp's RAM prompt cache keeps the evicted prefix, unless cache_ram_mib is 0).
+        side_slot = bool(settings.extra.get("side_slot", True))
+        config = server_config(model, concurrency, ctx=int(settings.extra.get("n_ctx", CONTEXT)), side_slot=side_slot,
+                               cache_ram_mib=settings.extra.get("cache_ram_mib"))
         keeper = PrefixKeeper(model, list(range(concurrency)))
         server = EmbeddedServer(config, on_start=keeper.on_start)
         with running(server):
             http = httpx2.Client(transport=ToServer(server), timeout=settings.timeout)
             client = make_client("http://embedded-model/v1", "not-needed", settings.timeout, http_client=http)
-            side = Endpoint(self.name, client, MODEL_NAME, mode, strict=False, extra_body={"id_slot": concurrency})
+            side = Endpoint(self.name, client, MODEL_NAME, mode, strict=False, extra_body={"id_slot": concurrency}) if side_slot else None
             try:
                 yield Endpoint(self.name, client, MODEL_NAME, mode, strict=False, side=side, prefix_keeper=keeper.keep)
             finally:

@@ -44,6 +44,8 @@ class ServerConfig:
     """Slots: requests decoded at once, each with its own KV cache."""
     threads: int = 0
     port: int = 0
+    cache_ram_mib: int | None = None
+    """llama.cpp's RAM prompt cache (MiB): None keeps its default (8192), 0 turns it off."""
 
     def command(self) -> list[str]:
         return [
@@ -52,6 +54,7 @@ class ServerConfig:
             "--ctx", str(self.ctx), "--parallel", str(self.parallel),
             "--threads", str(self.threads or os.cpu_count() or 2), "--port", str(self.port),
             "--slots", str(slot_dir()),
+            *(["--cache-ram", str(self.cache_ram_mib)] if self.cache_ram_mib is not None else []),
         ]
 
 
