@@ -7,7 +7,8 @@ instead of one full run each:
 
 - ``none``: every record kept;
 - ``yes/no``: each type's ``confirm`` question, answered yes or no;
-- ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases.
+- ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases;
+- ``parties``: first the type's ``confirm_party`` question (is the issuer an official body?), then near-misses.
 
 It prints event P/R/F1 per type for each variant and gold file, and all files together,
 the questions asked and seconds per question, and writes each variant's predictions to
@@ -34,7 +35,7 @@ from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
 from llmx.schemas.base import Event
 
-VARIANTS = ("none", "yes/no", "near-misses")
+VARIANTS = ("none", "yes/no", "near-misses", "parties")
 
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]]) -> tuple[list[Document], int, float]:
@@ -44,7 +45,8 @@ def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dic
     options = ExtractOptions(list(types.values()))
     usage, started, out = Usage(), time.perf_counter(), []
     for doc in docs:
-        kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant == "near-misses")
+        kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant in ("near-misses", "parties"),
+                                  ask_party=variant == "parties")
         out.append(replace(doc, events=kept))
     return out, usage.calls, time.perf_counter() - started
 

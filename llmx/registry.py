@@ -43,14 +43,18 @@ class Registry:
         self.origins[name] = origin
 
     def select(self, names: list[str] | None) -> list[type[Event]]:
-        """The requested types in the order given (all types when ``names`` is empty)."""
+        """The requested types in the registry's order, whatever the order asked (all types when ``names`` is empty).
+
+        The prompt lists types in this order, so ``-s a -s b`` and ``-s b -s a`` send the same prompt,
+        get the same answers and share one saved prompt prefix."""
         if not names:
             return list(self.types.values())
         unknown = [n for n in names if n not in self.types]
         if unknown:
             known = ", ".join(sorted(self.types)) or "none"
             raise UsageError(f"unknown schema {', '.join(unknown)} (known: {known})")
-        return [self.types[n] for n in dict.fromkeys(names)]
+        wanted = set(names)
+        return [t for name, t in self.types.items() if name in wanted]
 
 
 def event_classes(module: object) -> list[type[Event]]:

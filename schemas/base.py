@@ -7,14 +7,14 @@ model reads them) and declares four class attributes: ``event_type``,
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import normalize_date
-from llmx.normalize.persons import english_name, mentioned
+from llmx.normalize.persons import english_name, english_name_of_unknown_state, mentioned
 from llmx.normalize.text import latin_share
 from llmx.schemas.identity import TypeSpec
 
@@ -140,6 +140,17 @@ class Event(BaseModel):
     near_misses: ClassVar[tuple[str, ...]] = ()
     """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"), at most
     six. The ``confirm`` question names them as cases to answer no (``bench/confirm.py`` measures the effect)."""
+    confirm_party: ClassVar[str | None] = None
+    """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
+    an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"
+    more reliably than a whole event; None: not asked."""
+
+    @classmethod
+    def choice_fields(cls) -> frozenset[str]:
+        """Fields whose values come from a fixed list (``Literal``): there "unknown" is a choice, not a placeholder."""
+        def literal(annotation: Any) -> bool:
+            return get_origin(annotation) is Literal or any(literal(a) for a in get_args(annotation))
+        return frozenset(name for name, field in cls.model_fields.items() if literal(field.annotation))
 
     @classmethod
     def identity_spec(cls) -> TypeSpec:
@@ -154,6 +165,16 @@ class Event(BaseModel):
         default=None,
         description="Who the article says claims this (e.g. 'USA' for 'die USA glauben'), else null.",
     )
+
+    @model_validator(mode="after")
+    def _english_bare_names(self, info: ValidationInfo) -> Event:
+        """A person field holding a bare name (no state to go by) still gets English spelling when the
+        surname's ending shows a German transliteration from Russian ("Sergej Lawrow" → "Sergey Lavrov")."""
+        for field in self.person_fields:
+            value = getattr(self, field, None)
+            if isinstance(value, str):
+                setattr(self, field, english_name_of_unknown_state(value, article_text(info.context)))
+        return self
 
     @model_validator(mode="after")
     def _people_in_source(self, info: ValidationInfo) -> Event:

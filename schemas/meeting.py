@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from llmx.normalize.cities import find_city
 from llmx.normalize.countries import country_code
-from llmx.normalize.persons import plausible_person
+from llmx.normalize.persons import plausible_person, surname
 from llmx.schemas.base import CountryCode, Event, IsoDate, OptionalText, Person
 
 
@@ -57,9 +57,18 @@ class Meeting(Event):
     @field_validator("participants")
     @classmethod
     def _real_people(cls, people: list[Person]) -> list[Person]:
-        """Places, states and organisations are dropped; fewer than two people left is no meeting (re-ask)."""
+        """Places, states and organisations are dropped, and one person named twice is kept once;
+        fewer than two people left is no meeting (re-ask)."""
         real = [p for p in people if plausible_person(p.name)]
         if len(real) < 2:
             bad = ", ".join(p.name for p in people if p not in real)
             raise ValueError(f"not persons: {bad}; participants must be named people, not places, states or organisations")
-        return real
+        distinct, seen = [], set()
+        for person in real:  # "Pilz" and "Peter Pilz" are one person (as scoring and merging see it): the first is kept
+            key = surname(person.name) or person.name
+            if key not in seen:
+                seen.add(key)
+                distinct.append(person)
+        if len(distinct) < 2:
+            raise ValueError(f"{real[0].name} is one person named twice; a meeting needs two or more different people")
+        return distinct

@@ -33,6 +33,7 @@ class Sanction(Event):
                  ({"status": "planned"}, {"plover": "THREATEN", "plover_mode": "restrict", "cameo": "1312"})],
     }
     confirm = "Does the text say that {imposer} imposes, extends, eases or lifts sanctions on {target}?"
+    confirm_party = "Is {imposer} a state, a government or an international body such as the EU or the UN?"
     near_misses = (
         "tariffs, a trade dispute or one refused export licence",
         "criticism or a demand with no sanctions measure",

@@ -23,6 +23,7 @@ class SecurityWarning(Event):
     identity_match = "any"
     person_fields = ("issuer",)
     confirm = "Does the text say that {issuer|issuer_org} warned of a security threat?"
+    confirm_party = "Is {issuer_org|issuer} a government, a minister, an intelligence service, a police force or a military?"
     near_misses = (
         "a humanitarian, economic, health or moral warning",
         "a warning by an NGO, aid group, academic, journalist or opposition politician",

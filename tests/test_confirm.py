@@ -31,7 +31,7 @@ def test_question_fills_names_lists_and_fallbacks():
               "weapons": ["drones", "missiles"], "supplier": "IRN"}
     assert question(Meeting.confirm, record) == "Does the text say that John Kerry and Sergey Lavrov met or held talks in person?"
     assert question(SecurityWarning.confirm, record) == "Does the text say that MI5 warned of a security threat?"
-    assert question("{weapons} from {supplier} to {recipient}", record) == "drones, missiles from IRN to unspecified"
+    assert question("{weapons} from {supplier} to {recipient}", record) == "drones, missiles from Iran to unspecified"  # codes read as names
 
 
 def test_the_model_sees_only_the_cited_sentences():
@@ -85,3 +85,20 @@ def test_near_misses_are_named_in_the_question():
     user = messages(record, SecurityWarning.confirm, ("a moral warning", "a threat made by an adversary itself"))[-1]["content"]
     assert user.endswith("Does the text say that MI5 warned of a security threat? Answer no if it is only a moral warning, "
                          "or a threat made by an adversary itself. Answer yes or no.")
+
+
+def test_party_question_comes_first_and_a_denial_skips_the_event_question():
+    from llmx.core.data import Usage
+    from llmx.pipeline.article import confirm_records
+
+    stiftung = Record("security_warning", {"issuer_org": "Amadeu Antonio Stiftung"}, [Span("Die Stiftung warnte vor Anschlägen.")])
+    mi5 = Record("security_warning", {"issuer_org": "MI5"}, [Span("MI5 warnte vor Anschlägen.")])
+    verdicts = {"Is Amadeu Antonio Stiftung a government": False, "Is MI5 a government": True, "say that MI5 warned": True}
+    usage = Usage()
+    with StubServer(answer=answer(verdicts)) as stub:
+        settings = ProviderSettings(model="stub", base_url=stub.base_url, mode="json_object")
+        with get_provider("compatible").connect(settings) as endpoint:
+            kept, warnings = confirm_records(endpoint, [stiftung, mi5], ExtractOptions([SecurityWarning]), usage, "a")
+    assert kept == [mi5] and usage.calls == 3  # one question for the foundation, both for MI5
+    assert warnings == ['dropped a security_warning: the model denied it when asked "Is Amadeu Antonio Stiftung a government, '
+                        'a minister, an intelligence service, a police force or a military?"']

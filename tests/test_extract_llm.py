@@ -56,10 +56,7 @@ def test_seed_end_to_end():
     assert (deal["supplier"], deal["recipient"], deal["status"], deal["value_usd"]) == ("IRN", "RUS", "signed", 1.7e9)
     meeting = next(e for e in doc["events"] if e["type"] == "meeting")
     assert {p["name"] for p in meeting["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}  # "Wladimir" in English
-    # The model put the meeting in Tokyo, the city of the prompt's worked example; the seed never
-    # names Tokyo, so the city and the state it implied are removed (pipeline/checks.py).
-    assert (meeting["location"], meeting["country"]) == (None, None)
-    assert any("meeting.location Tokyo removed: the article does not name it" in w for w in doc["warnings"])
+    assert (meeting["location"], meeting["country"]) == ("Ashgabat", "TKM")  # "Aschgabat" in the text, in English
     assert all(e["grounded"] for e in doc["events"])
     # The deal paragraph told twice is one signed drone deal citing both tellings. (On this
     # recording the model missed the alleged missile transfer stated in the same sentences.)
@@ -67,10 +64,15 @@ def test_seed_end_to_end():
     again = SEED_TEXT.index("Moskau und Teheran", 1)
     assert len(deals) == 1 and {q["start"] for q in deals[0]["evidence"]} >= {0, again}
     assert deals[0]["weapons"] == ["drones"] and deals[0]["amount"] == "1,7-Milliarden-Dollar"
-    # The model's answer had a sanction imposed by "MI5"; asked about its evidence, it denied it.
-    assert "sanction" not in types and any("dropped a sanction: the model denied it" in w for w in doc["warnings"])
-    asked = [e for e in doc["events"] if e["type"] != "arms_deal"]  # arms deals have no confirm question
-    assert doc["usage"]["calls"] == 1 + len(asked) + 1  # extraction, one confirmation per record kept or dropped
+    # The model's answer had a sanction "imposed" by GBR, which its evidence does not mention (dropped
+    # model-free), and a warning by "Supo", the worked example's agency: the party question let it
+    # through (Supo is an intelligence service), the event question about its evidence denied it.
+    assert types == {"meeting", "arms_deal"}
+    assert any("dropped a sanction: its evidence does not mention imposer GBR" in w for w in doc["warnings"])
+    assert any('dropped a security_warning: the model denied it when asked "Does the text say that Supo warned' in w for w in doc["warnings"])
+    # Extraction, the meeting's question, and the warning's two (arms deals have no question; the
+    # sanction was dropped before confirmation).
+    assert doc["usage"]["calls"] == 1 + 1 + 2
 
 
 SAME_REQUESTS = pytest.mark.vcr("test_seed_formats[jsonl].yaml")

@@ -61,11 +61,22 @@ def test_invented_codes_are_removed_and_written_ones_kept():
     article = "Die SVP und die EU-Kommission streiten, die UNO schweigt. " + DEAL
     cleaned, notes = check_parties(record(supplier="IRN", recipient="SVP", weapons=["GER"], amount="EU"), SPEC, article)
     assert cleaned.facts["recipient"] == "SVP" and cleaned.facts["amount"] == "EU"  # written in the article
-    assert cleaned.facts["weapons"] == [] and notes == ["arms_deal.weapons: codes that are no state and not in the article removed"]
+    assert cleaned.facts["weapons"] == [] and notes == ["arms_deal.weapons: GER removed: placeholders, or no state codes and not in the article"]
     kept, _ = check_parties(record(supplier="UN", recipient="RUS"), SPEC, article)  # "UNO" in German: a known body
     assert kept.facts["supplier"] == "UN"
     mixed, notes = check_parties(record(supplier="IRN", recipient="SAX"), SPEC, article)
     assert mixed.facts == {"supplier": "IRN", "recipient": None} and notes == ["arms_deal.recipient SAX removed: no state code and not in the article"]
+
+
+def test_placeholders_are_removed_and_a_warning_left_with_no_issuer_dropped():
+    warning = Record.from_dict({"type": "security_warning", "issuer": None, "issuer_org": "Unknown", "threat_actors": ["unknown", "IRN"],
+                                "evidence": [{"text": DEAL, "start": 0, "end": len(DEAL), "match": "exact"}]})
+    gone, notes = check_parties(warning, SecurityWarning.identity_spec(), DEAL)
+    assert gone is None and notes[0] == "security_warning.issuer_org Unknown removed: a placeholder"
+    kept, notes = check_parties(record(supplier="IRN", recipient="RUS", weapons=["drones", "N/A"], status="unknown"), SPEC, DEAL,
+                                ArmsDeal.choice_fields())
+    assert kept.facts["status"] == "unknown"  # a choice of the schema's own, not a placeholder
+    assert kept.facts["weapons"] == ["drones"] and notes == ["arms_deal.weapons: N/A removed: placeholders, or no state codes and not in the article"]
 
 
 def test_a_record_identified_by_nothing_or_by_one_party_twice_is_dropped():

@@ -43,3 +43,18 @@ def test_only_in_german_articles():
     context = {"sentences": [english]}
     assert Person.model_validate({"name": "Law Lords", "country": "UKR"}, context=context).name == "Law Lords"
     assert Person.model_validate({"name": "Sergej Lawrow", "country": "RUS"}, context={"sentences": [german]}).name == "Sergey Lavrov"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Sergej Lawrow", "Sergey Lavrov"),  # a warning's issuer: no state given, the ending tells
+        ("Maria Sacharowa", "Maria Sakharova"),
+        ("Joachim Gauck", "Joachim Gauck"),  # German spelling of a German name stays
+        ("Ken McCallum", "Ken McCallum"),
+    ],
+)
+def test_bare_names_with_a_russian_ending_get_english_spelling(name, expected):
+    from llmx.normalize.persons import english_name_of_unknown_state
+
+    assert english_name_of_unknown_state(name, "Der Text ist deutsch und nennt die Person nicht mit dem Namen.") == expected

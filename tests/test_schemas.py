@@ -150,3 +150,23 @@ def test_people_must_be_named_in_the_article():
     assert Meeting.model_validate(spelled, context={"source": SEED})  # "Wladimir Putin" in the text
     cyrillic = "Владимир Путин встретился с Масудом Пезешкианом в Ашхабаде."
     assert Meeting.model_validate({**example_leak, "evidence": [cyrillic]}, context={"source": cyrillic})  # other scripts: not checked
+
+
+def test_selected_types_keep_the_registry_order_whatever_the_order_asked():
+    """The prompt lists types in this order: the same types asked in another order send the same prompt."""
+    from llmx.pipeline.prompt import system_prompt
+    from llmx.registry import load_registry
+
+    registry = load_registry()
+    one = registry.select(["security_warning", "meeting", "arms_deal"])
+    other = registry.select(["arms_deal", "security_warning", "meeting", "meeting"])
+    assert one == other == [t for t in registry.types.values() if t.event_type in {"meeting", "arms_deal", "security_warning"}]
+    assert system_prompt(one, cite=True) == system_prompt(other, cite=True)
+
+
+def test_one_person_named_twice_is_kept_once_and_alone_is_no_meeting():
+    evidence = ["Pilz traf Merkel am Montag in Wien."]
+    meeting = Meeting.model_validate({"evidence": evidence, "participants": [{"name": "Peter Pilz"}, {"name": "Pilz"}, {"name": "Angela Merkel"}]})
+    assert [p.name for p in meeting.participants] == ["Peter Pilz", "Angela Merkel"]
+    with pytest.raises(ValidationError, match="one person named twice"):
+        Meeting.model_validate({"evidence": evidence, "participants": [{"name": "Peter Pilz"}, {"name": "Pilz"}]})

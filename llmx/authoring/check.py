@@ -115,12 +115,15 @@ def check_type(cls: Any) -> list[Problem]:
     if problem := llama_cpp_problem(schema):
         problems.append(problem)
     confirm = getattr(cls, "confirm", None)
-    if confirm is not None:
-        unknown = [n for group in PLACEHOLDER.findall(str(confirm)) for n in group.split("|") if n not in cls.model_fields]
+    for attribute in ("confirm", "confirm_party"):
+        template = getattr(cls, attribute, None)
+        if template is None:
+            continue
+        unknown = [n for group in PLACEHOLDER.findall(str(template)) for n in group.split("|") if n not in cls.model_fields]
         if unknown:
-            problems.append(f"confirm question names unknown field(s) {', '.join(unknown)}")
-        if not str(confirm).rstrip().endswith("?"):
-            problems.append("confirm must be a yes/no question ending in '?'")
+            problems.append(f"{attribute} question names unknown field(s) {', '.join(unknown)}")
+        if not str(template).rstrip().endswith("?"):
+            problems.append(f"{attribute} must be a yes/no question ending in '?'")
     misses = getattr(cls, "near_misses", ())
     if misses and (confirm is None or not isinstance(misses, tuple) or not all(isinstance(m, str) and m.strip() for m in misses)):
         problems.append("near_misses must be a tuple of short phrases, and needs a confirm question")

@@ -117,3 +117,17 @@ def is_alpha3(code: str) -> bool:
             and pycountry.countries.get(alpha_3=code) is not None)
 
 
+
+
+SHORT_NAMES = {"RUS": "Russia", "TUR": "Turkey", "SYR": "Syria", "VEN": "Venezuela", "BOL": "Bolivia", "TZA": "Tanzania",
+               "MDA": "Moldova", "LAO": "Laos", "VNM": "Vietnam", "TWN": "Taiwan", "FSM": "Micronesia"}
+"""Where pycountry's common name is not what news writes ("Russian Federation", "Türkiye")."""
+
+
+@functools.lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """The English name of an alpha-3 code for prose ("IRN" → "Iran"); anything else unchanged."""
+    if not is_alpha3(code):
+        return code
+    country = pycountry.countries.get(alpha_3=code)
+    return SHORT_NAMES.get(code) or getattr(country, "common_name", None) or country.name

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from llmx.normalize.cities import BIG_CITY, _cities
 from llmx.normalize.countries import country_code
@@ -59,27 +59,34 @@ def _sound_key(text: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _folded_source(source: str) -> str:
-    """The article folded once, not once per person of every event."""
-    return _sound_key(fold_with_offsets(source)[0])
+def _source_words(source: str) -> tuple[str, ...]:
+    """The article's distinct words, folded once (not once per person of every event)."""
+    return tuple(dict.fromkeys(re.findall(r"[^\W\d_]+", _sound_key(fold_with_offsets(source)[0]))))
 
 
-def mentioned(name: str, source: str, min_score: float = 75.0) -> bool:
-    """True when some word of ``name`` (3+ letters) appears in ``source``, allowing spelling variants.
+def surname(name: str) -> str:
+    """The word a person is known by: the last of 3+ letters ("el-Sisi" → "sisi", "Abdullah II" → "abdullah"), folded."""
+    words = [w for w in re.findall(r"[^\W\d_]+", _sound_key(fold_with_offsets(name)[0])) if len(w) >= 3]
+    return words[-1] if words else ""
 
-    "Sergey Lavrov" is mentioned in a text that only says "Lawrow"; a name copied
-    from the prompt's example into an unrelated article is not.
+
+def mentioned(name: str, source: str) -> bool:
+    """True when the person's surname is a word of ``source``, allowing spelling variants and endings.
+
+    "Sergey Lavrov" is mentioned in a text that only says "Lawrow", "Putin" in one that says
+    "Putins"; a name copied from the prompt's example into an unrelated article is not, even
+    when its first name happens to be there. Whole words are compared, so a surname does not
+    match the inside of a longer word with one letter changed.
     """
-    folded = _folded_source(source)
-    for word in _sound_key(fold_with_offsets(name)[0]).split():
-        word = word.strip(".,-'\"")
-        if len(word) < 3:
-            continue
-        if word in folded or (len(word) > 5 and fuzz.partial_ratio(word, folded, score_cutoff=min_score)):
-            return True  # short words must match exactly: one edit in four letters matches too much
-    return False
-
-
+    key = surname(name)
+    if not key:
+        return False
+    words = _source_words(source)
+    if any(word == key or (len(key) > 3 and word.startswith(key) and len(word) - len(key) <= 2) for word in words):  # "Putins"
+        return True
+    # Long names vary more between languages ("Francis" / "Franziskus"); short ones must be closer.
+    cutoff = 70.0 if len(key) >= 7 else 85.0
+    return len(key) > 4 and process.extractOne(key, words, scorer=fuzz.ratio, score_cutoff=cutoff) is not None
 
 
 CYRILLIC_STATES = frozenset({"RUS", "UKR", "BLR", "KAZ", "KGZ", "TJK", "UZB", "TKM", "MDA", "MNG"})
@@ -118,3 +125,19 @@ def english_name(name: str, country: str | None, source: str | None = None) -> s
     if country not in CYRILLIC_STATES or not _GERMAN_SPELLING.search(name.lower()) or (source is not None and not german(source)):
         return name
     return re.sub(r"[^\W\d_]+", lambda m: _word(m.group()), name)
+
+
+_RUSSIAN_SURNAME = re.compile(r"(?:ow|ew|owa|ewa)$")
+"""German spellings of Russian surname endings: Lawrow, Medwedew, Sacharowa (English: -ov, -ev, -ova, -eva)."""
+
+
+def english_name_of_unknown_state(name: str, source: str | None = None) -> str:
+    """``name`` in English transliteration when its surname has a Russian ending in German spelling.
+
+    For person fields that hold a bare name with no state (a warning's issuer): "Sergej Lawrow"
+    → "Sergey Lavrov". A name with a state goes through :func:`english_name` instead.
+    """
+    words = re.findall(r"[^\W\d_]+", name)
+    if not words or not _RUSSIAN_SURNAME.search(words[-1].lower()):
+        return name
+    return english_name(name, "RUS", source)

@@ -16,7 +16,7 @@ from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
 from llmx.pipeline.checks import check_parties, check_states
-from llmx.pipeline.confirm import confirmed
+from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
@@ -54,7 +54,7 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     for event in merge_events(events):
         record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
         if record is not None:
-            record, more = check_parties(record, type(event).identity_spec(), text)
+            record, more = check_parties(record, type(event).identity_spec(), text, type(event).choice_fields())
             notes += more
         warnings.extend(notes)
         if record is not None:
@@ -68,20 +68,35 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
 
 
 def confirm_records(endpoint: Endpoint, records: list[Record], options: ExtractOptions, usage: Usage,
-                    article_id: str, *, name_near_misses: bool = True) -> tuple[list[Record], list[str]]:
-    """Records whose type has a ``confirm`` question and that the model denies are dropped (pipeline/confirm.py).
+                    article_id: str, *, name_near_misses: bool = True, ask_party: bool = True) -> tuple[list[Record], list[str]]:
+    """Records that the model denies, asked their type's ``confirm_party`` and then ``confirm`` question, are dropped
+    (pipeline/confirm.py); the second question is not asked once the first is denied.
 
-    ``name_near_misses=False`` asks the plain question (bench/confirm.py compares both)."""
+    ``name_near_misses=False`` asks the plain question, ``ask_party=False`` skips the party question (bench/confirm.py)."""
     types = {t.event_type: t for t in options.types}
     kept, warnings = [], []
     for record in records:
         cls = types.get(record.type)
-        if cls and cls.confirm and confirmed(endpoint.side or endpoint, record, cls.confirm, usage, near_misses=cls.near_misses if name_near_misses else (),
-                                             cache=options.cache, article_id=article_id) is False:
-            warnings.append(f"dropped a {record.type}: the model denied it when asked about its evidence")
+        denied = None
+        for template, misses in _questions(cls, name_near_misses, ask_party):
+            if confirmed(endpoint.side or endpoint, record, template, usage, near_misses=misses,
+                         cache=options.cache, article_id=article_id) is False:
+                denied = question(template, record.facts)
+                break
+        if denied:
+            warnings.append(f"dropped a {record.type}: the model denied it when asked \"{denied}\"")
         else:
             kept.append(record)
     return kept, warnings
+
+
+def _questions(cls: type[Event] | None, name_near_misses: bool, ask_party: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """The confirmation questions for a type, in the order asked, each with the near misses it names."""
+    if cls is None:
+        return []
+    party = [(cls.confirm_party, ())] if ask_party and cls.confirm_party else []
+    event = [(cls.confirm, cls.near_misses if name_near_misses else ())] if cls.confirm else []
+    return party + event
 
 
 def extract_article(endpoint: Endpoint, article: Article, options: ExtractOptions) -> Document:

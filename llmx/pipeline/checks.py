@@ -13,7 +13,8 @@ record; elsewhere the value is removed. Both are reported as warnings.
 
 Small models also invent codes ("GER", "SRO" for a region) where a field asks for
 "alpha-3 for a state, else English name": an all-capitals code that is no ISO state,
-no international body llmx knows and not written in the article is removed. A record
+no international body llmx knows and not written in the article is removed, and so is
+a placeholder ("unknown") put where the article gives nothing. A record
 left with none of its identity fields set (a warning with no issuer) identifies nothing,
 and one that names the same party on both sides of an "all" identity (a deal from Saudi
 Arabia to Saudi Arabia) is no transfer between two parties: both are dropped.
@@ -115,30 +116,42 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in re.findall(r"[^\W_]+", text))
 
 
-def invented(value: Any, article: str) -> bool:
-    """An all-capitals code that is no ISO state, no known body and not written in the article."""
-    return (isinstance(value, str) and CODE.fullmatch(value) is not None and not is_alpha3(value)
-            and value not in BODIES and value.casefold() not in _words(article))
+PLACEHOLDERS = frozenset("unknown unspecified unnamed none n/a na null various other others".split())
+"""What a small model writes where the article gives no value: a fact it does not state."""
+
+
+def invented(value: Any, article: str) -> str | None:
+    """Why ``value`` states nothing the article says: a placeholder ("unknown"), or an all-capitals code that is
+    no ISO state, no known body and not written in the article; None for a real value."""
+    if not isinstance(value, str):
+        return None
+    if value.strip().casefold() in PLACEHOLDERS:
+        return "a placeholder"
+    if CODE.fullmatch(value) and not is_alpha3(value) and value not in BODIES and value.casefold() not in _words(article):
+        return "no state code and not in the article"
+    return None
 
 
 def _empty(value: Any) -> bool:
     return value is None or value == [] or value == ""
 
 
-def check_parties(record: Record, spec: TypeSpec, article: str) -> tuple[Record | None, list[str]]:
-    """The record without invented codes; None when no identity field is left set, or when an
-    "all" identity names one party twice."""
+def check_parties(record: Record, spec: TypeSpec, article: str, choices: frozenset[str] = frozenset()) -> tuple[Record | None, list[str]]:
+    """The record without invented codes and placeholders (``choices``: fields whose fixed values are left alone);
+    None when no identity field is left set, or when an "all" identity names one party twice."""
     facts = dict(record.facts)
     notes: list[str] = []
     for name, value in record.facts.items():
-        if invented(value, article):
+        if name in choices:
+            continue
+        if why := invented(value, article):
             facts[name] = None
-            notes.append(f"{record.type}.{name} {value} removed: no state code and not in the article")
+            notes.append(f"{record.type}.{name} {value} removed: {why}")
         elif isinstance(value, list):
             real = [v for v in value if not invented(v, article)]
             if len(real) < len(value):
                 facts[name] = real
-                notes.append(f"{record.type}.{name}: codes that are no state and not in the article removed")
+                notes.append(f"{record.type}.{name}: {', '.join(sorted(set(value) - set(real)))} removed: placeholders, or no state codes and not in the article")
     identity = [facts.get(name) for name in spec.identity_fields]
     if all(_empty(v) for v in identity):
         return None, notes + [f"dropped a {record.type}: none of {', '.join(spec.identity_fields)} is set"]

@@ -25,6 +25,7 @@ from llmx.core.cache import ResponseCache
 from llmx.core.data import Record, Usage
 from llmx.pipeline.call import SchemaOnce, call_model
 from llmx.core.errors import ExtractionError
+from llmx.normalize.countries import country_name
 from llmx.pipeline.prompt import render
 from llmx.providers.base import Endpoint
 
@@ -44,6 +45,8 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         items = [t for t in (_text(v) for v in value) if t]
         return " and ".join(items) if all(isinstance(v, dict) for v in value) else ", ".join(items)
+    if isinstance(value, str):
+        return country_name(value)  # "Is IRN a state?" means little to a small model; "Is Iran a state?" does
     return "" if value is None else str(value)
 
 
