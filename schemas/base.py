@@ -7,6 +7,7 @@ model reads them) and declares four class attributes: ``event_type``,
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 import pycountry
@@ -112,6 +113,16 @@ def article_text(context: dict | None) -> str | None:
     return context.get("source") or " ".join(context.get("sentences") or []) or None
 
 
+def _literal(annotation: Any) -> bool:
+    return get_origin(annotation) is Literal or any(_literal(a) for a in get_args(annotation))
+
+
+@functools.cache
+def _choice_fields(cls: type[BaseModel]) -> frozenset[str]:
+    """Computed once per type, not once per record."""
+    return frozenset(name for name, field in cls.model_fields.items() if _literal(field.annotation))
+
+
 class Event(BaseModel):
     """Base of every event type: evidence first, so the model quotes before it fills facts."""
 
@@ -148,9 +159,7 @@ class Event(BaseModel):
     @classmethod
     def choice_fields(cls) -> frozenset[str]:
         """Fields whose values come from a fixed list (``Literal``): there "unknown" is a choice, not a placeholder."""
-        def literal(annotation: Any) -> bool:
-            return get_origin(annotation) is Literal or any(literal(a) for a in get_args(annotation))
-        return frozenset(name for name, field in cls.model_fields.items() if literal(field.annotation))
+        return _choice_fields(cls)
 
     @classmethod
     def identity_spec(cls) -> TypeSpec:

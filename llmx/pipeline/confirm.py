@@ -14,6 +14,8 @@ A type that also lists ``near_misses`` has them named in the question: "Answer n
 it is only a humanitarian or moral warning, or ...". Measured with bench/confirm.py on
 dev + dev2: the same true events kept as the plain question, a quarter fewer false ones;
 offering them as lettered answers instead made the model reject nearly every record.
+A type's ``confirm_party`` question ("Is MI5 a government, ... or a military?") is asked
+first (pipeline/article.py::confirm_records); state codes read as names in every question.
 """
 
 from __future__ import annotations
