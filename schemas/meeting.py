@@ -13,8 +13,9 @@ from pydantic import Field, field_validator, model_validator
 
 from llmx.normalize.cities import find_city
 from llmx.normalize.countries import country_code
-from llmx.normalize.persons import plausible_person, surname
+from llmx.normalize.persons import plausible_person
 from llmx.schemas.base import CountryCode, Event, IsoDate, OptionalText, Person
+from llmx.schemas.identity import value_key
 
 
 class Meeting(Event):
@@ -65,7 +66,7 @@ class Meeting(Event):
             raise ValueError(f"not persons: {bad}; participants must be named people, not places, states or organisations")
         distinct, seen = [], set()
         for person in real:  # "Pilz" and "Peter Pilz" are one person (as scoring and merging see it): the first is kept
-            key = surname(person.name) or person.name
+            key = value_key(person.name, person=True)
             if key not in seen:
                 seen.add(key)
                 distinct.append(person)
