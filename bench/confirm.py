@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from llmx.core.cache import ResponseCache
 from llmx.core.data import Document, Usage
 from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
@@ -38,17 +39,21 @@ from llmx.schemas.base import Event
 VARIANTS = ("none", "yes/no", "near-misses", "parties")
 
 
-def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]]) -> tuple[list[Document], int, float]:
-    """``docs`` with the records the variant's question denies removed; also questions asked and seconds."""
+def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]],
+              cache: ResponseCache) -> tuple[list[Document], Usage, float]:
+    """``docs`` with the records the variant's question denies removed; also the questions' usage and seconds.
+
+    Answers are cached in OUT/answers.sqlite3: a question asked again about the same record (another
+    extraction of the same article, a re-run) is answered from there, as ``llmx extract``'s cache would."""
     if variant == "none":
-        return docs, 0, 0.0
-    options = ExtractOptions(list(types.values()))
+        return docs, Usage(), 0.0
+    options = ExtractOptions(list(types.values()), cache=cache)
     usage, started, out = Usage(), time.perf_counter(), []
     for doc in docs:
-        kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant in ("near-misses", "parties"),
+        kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant != "yes/no",
                                   ask_party=variant == "parties")
         out.append(replace(doc, events=kept))
-    return out, usage.calls, time.perf_counter() - started
+    return out, usage, time.perf_counter() - started
 
 
 def main() -> None:
@@ -62,20 +67,23 @@ def main() -> None:
     pairs = list(zip(args.files[::2], args.files[1::2]))
     types = load_registry().types
     args.out.mkdir(parents=True, exist_ok=True)
+    cache = ResponseCache(args.out / "answers.sqlite3")
     with LocalProvider().connect(ProviderSettings()) as endpoint:
         for variant in args.only or VARIANTS:
-            every_gold, every_doc, asked, seconds = [], [], 0, 0.0
+            every_gold, every_doc, usage, seconds = [], [], Usage(), 0.0
             for gold_path, pred_path in pairs:
                 gold = read_jsonl(gold_path)
-                docs, n, s = reconfirm(endpoint, [Document.from_dict(d) for d in read_jsonl(pred_path)], variant, types)
-                asked, seconds = asked + n, seconds + s
+                docs, used, s = reconfirm(endpoint, [Document.from_dict(d) for d in read_jsonl(pred_path)], variant, types, cache)
+                seconds += s
+                usage.add(used)
                 name = f"{variant.replace('/', '')}-{gold_path.stem}.jsonl"
                 (args.out / name).write_text("".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
                 every_gold += gold
                 every_doc += docs
                 show(f"{variant:8} {gold_path.stem:10}", evaluate(gold, docs, types))
             show(f"{variant:8} {'together':10}", evaluate(every_gold, every_doc, types))
-            print(f"{variant:8} {asked} questions, {seconds / max(asked, 1):.1f} s each\n")
+            print(f"{variant:8} {usage.calls + usage.cached} questions ({usage.cached} answered from the cache), "
+                  f"{seconds / max(usage.calls, 1):.1f} s each\n")
 
 
 def show(label: str, report: Report) -> None:
