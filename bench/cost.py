@@ -1,8 +1,8 @@
 """Prompt tokens per article: one combined call versus one call per event type.
 
-Counts with the embedded model's own tokenizer (vocab only, no inference) over
-the exact messages llmx sends, plus Qwen's 5 chat-template tokens per message.
-Needs the [local] extra (for the tokenizer). Runs in seconds:
+Counts with the embedded model's own tokenizer (the embedded server's ``/tokenize``,
+no inference) over the exact messages llmx sends, plus Qwen's 5 chat-template tokens
+per message. Needs the [local] extra. Runs in seconds once the model is loaded:
 
     python bench/cost.py [ARTICLE]    # default: examples/seed-putin-pezeshkian.txt
 """
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
-import llama_cpp
+import httpx2
 
 from llmx.pipeline.cite import numbered
 from llmx.pipeline.prepare import clean, sentences
 from llmx.pipeline.prompt import build_messages
-from llmx.providers.weights import model_path
+from llmx.providers.local import embedded_model, server_config
+from llmx.providers.server import EmbeddedServer, running
 from llmx.registry import load_registry
 
 TEMPLATE_TOKENS = 5  # <|im_start|>role\n ... <|im_end|>\n
@@ -25,10 +27,15 @@ TEMPLATE_TOKENS = 5  # <|im_start|>role\n ... <|im_end|>\n
 
 def main() -> None:
     article = Path(sys.argv[1] if len(sys.argv) > 1 else "examples/seed-putin-pezeshkian.txt")
-    vocab = llama_cpp.Llama(model_path=str(model_path()), vocab_only=True, verbose=False)
+    with running(EmbeddedServer(server_config(embedded_model(), 1, side_slot=False))) as server:
+        url = server.ensure() + "/tokenize"  # llama.cpp's own route beside the OpenAI ones under /v1
+        with httpx2.Client(timeout=60) as http:
+            report(article, lambda text: len(http.post(url, json={"content": text}).raise_for_status().json()["tokens"]))
 
+
+def report(article: Path, count: Callable[[str], int]) -> None:
     def tokens(messages: list[dict[str, str]]) -> int:
-        return sum(len(vocab.tokenize(m["content"].encode(), add_bos=False)) + TEMPLATE_TOKENS for m in messages)
+        return sum(count(m["content"]) + TEMPLATE_TOKENS for m in messages)
 
     registry = load_registry()
     types = [registry.types[n] for n in ("meeting", "arms_deal", "security_warning")]
