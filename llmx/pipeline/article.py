@@ -13,13 +13,14 @@ from dataclasses import replace
 
 from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
-from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
+from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
 from llmx.pipeline.checks import check_parties, check_states
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
+from llmx.pipeline.per_type import per_type_requests
 from llmx.pipeline.prepare import chunk, clean, sentences
 from llmx.pipeline.triage import triaged
 from llmx.providers.base import Endpoint
@@ -27,13 +28,29 @@ from llmx.schemas.base import Event
 
 
 def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
-    """One call for one chunk: all requested types at once. Returns events and warnings."""
+    """The events of one chunk and warnings: one call for all requested types, or one per type (``per_type``)."""
     request = prepare_chunk(text, options)
     endpoint.keep_prefix(request.messages[:-1])  # system prompt and worked example: the same for every article
     if options.triage:
         request = triaged(endpoint, request, usage, temperature=options.temperature, cache=options.cache, article_id=article_id)
         if request is None:
             return [], []
+    if not options.per_type:
+        return _answer(endpoint, request, options, usage, article_id)
+    events: list[Event] = []
+    warnings: list[str] = []
+    for one in per_type_requests(request):
+        try:
+            found, notes = _answer(endpoint, one, options, usage, article_id)
+        except ExtractionError as exc:  # one type's failed answer loses only that type
+            found, notes = [], [f"{one.types[0].event_type}: {exc}"]
+        events.extend(found)
+        warnings.extend(notes)
+    return events, warnings
+
+
+def _answer(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
+    """One call: its valid events, or those of an invalid answer that validate one by one."""
     try:
         result = call_model(endpoint, request.response_model, request.messages, usage, max_retries=options.max_retries,
                             temperature=options.temperature, max_tokens=options.max_tokens, context=request.context,

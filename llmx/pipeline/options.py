@@ -22,6 +22,8 @@ class ExtractOptions:
     """Drop events whose evidence cannot be found in the text (default: keep, marked grounded=false)."""
     triage: bool = False
     """First ask which types the chunk reports (pipeline/triage.py), then extract only those."""
+    per_type: bool = False
+    """One extraction call per type, the article's KV cache shared (pipeline/per_type.py), instead of one combined call."""
     confirm: bool = True
     """Re-check each record with its type's yes/no ``confirm`` question (near misses named) (pipeline/confirm.py) and drop the ones denied."""
     evidence: str = "cite"

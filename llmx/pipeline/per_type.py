@@ -1,0 +1,26 @@
+"""One extraction call per event type, the article shared: the focused alternative to one combined call.
+
+Asked to fill one list per type in one answer, a small model tends to put something
+in every list. Here each type gets its own call: the same messages (system prompt,
+worked example, article) with the type's own instruction appended to the last one,
+and a response model with only that type's list. Everything before the instruction
+is the same for every type, so the server's prompt cache computes the article once;
+each further type costs its instruction and its answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from llmx.pipeline.answer import ChunkRequest
+from llmx.pipeline.prompt import render, type_prompt
+
+
+def per_type_requests(request: ChunkRequest) -> list[ChunkRequest]:
+    """``request`` split into one request per type, each asking for that type alone."""
+    *head, last = request.messages
+    split = []
+    for t, asked in zip(request.types, request.asked):
+        ask = render("one_type.j2", t=type_prompt(t))
+        split.append(replace(request, types=[t], asked=(asked,), messages=[*head, {"role": "user", "content": f"{last['content']}\n\n{ask}"}]))
+    return split
