@@ -8,7 +8,9 @@ instead of one full run each:
 - ``none``: every record kept;
 - ``yes/no``: each type's ``confirm`` question, answered yes or no;
 - ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases;
-- ``parties``: first the type's ``confirm_party`` question (is the issuer an official body?), then near-misses.
+- ``parties``: first the type's ``confirm_party`` question (is the issuer an official body?), then near-misses;
+- ``reextract``: the record's type extracted again from its evidence alone must report it (:func:`reextracted`);
+- ``parties+reextract``: the party question, then the re-extraction.
 
 It prints event P/R/F1 per type for each variant and gold file, and all files together,
 the questions asked and seconds per question, and writes each variant's predictions to
@@ -26,17 +28,24 @@ from dataclasses import replace
 from pathlib import Path
 
 from llmx.core.cache import ResponseCache
-from llmx.core.data import Document, Usage
+from llmx.core.data import Document, Record, Usage
 from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
+from llmx.core.errors import ExtractionError
+from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
 from llmx.pipeline.article import confirm_records
+from llmx.pipeline.call import call_model
+from llmx.pipeline.ground import ground
+from llmx.pipeline.confirm import confirmed
 from llmx.pipeline.options import ExtractOptions
+from llmx.pipeline.per_type import per_type_requests
 from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
 from llmx.schemas.base import Event
+from llmx.schemas.identity import matches_gold
 
-VARIANTS = ("none", "yes/no", "near-misses", "parties")
+VARIANTS = ("none", "yes/no", "near-misses", "parties", "reextract", "parties+reextract")
 
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]],
@@ -49,11 +58,53 @@ def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dic
         return docs, Usage(), 0.0
     options = ExtractOptions(list(types.values()), cache=cache)
     usage, started, out = Usage(), time.perf_counter(), []
+    if variant.endswith("reextract"):
+        for doc in docs:
+            out.append(replace(doc, events=[r for r in doc.events if kept_by_reextraction(endpoint, r, types[r.type], options, usage,
+                                                                                           doc.id, variant.startswith("parties"))]))
+        return out, usage, time.perf_counter() - started
     for doc in docs:
         kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id, name_near_misses=variant != "yes/no",
                                   ask_party=variant == "parties")
         out.append(replace(doc, events=kept))
     return out, usage, time.perf_counter() - started
+
+
+def reextracted(endpoint: Endpoint, record: Record, cls: type[Event], options: ExtractOptions, usage: Usage,
+                article_id: str) -> bool | None:
+    """Does extraction from the record's evidence alone report the same event? None when it could not answer.
+
+    The cited sentences are given as if they were the whole article, with the type's own instruction
+    (pipeline/per_type.py) after the extraction's own system prompt and worked example (so the saved prefix
+    serves), and the record counts as confirmed when the fresh answer reports it by the scorer's rule. The idea:
+    a yes/no question lets a small model agree with whatever it is shown; extraction can answer "none"."""
+    text = " ".join(span.text for span in record.evidence if span.text)
+    if not text:
+        return None
+    request = prepare_chunk(text, options)
+    one = next((r for r in per_type_requests(request) if r.types[0].event_type == cls.event_type), None)
+    if one is None:
+        return None
+    try:
+        result = call_model(endpoint, one.response_model, one.messages, usage, max_retries=0, temperature=0.0,
+                            max_tokens=options.max_tokens, context=one.context, article_id=article_id, cache=options.cache)
+        events = answered_events(one, result)
+    except ExtractionError as exc:
+        kept = salvaged(one, exc.last_answer, str(exc))
+        if kept is None:
+            return None
+        events = kept[0]
+    spec = cls.identity_spec()
+    return any(matches_gold(record.facts, ground(e, text).facts, spec) for e in events)
+
+
+def kept_by_reextraction(endpoint: Endpoint, record: Record, cls: type[Event], options: ExtractOptions, usage: Usage,
+                         article_id: str, party_first: bool) -> bool:
+    """The record survives its type's party question (if asked) and its re-extraction from its own evidence."""
+    if party_first and cls.confirm_party and confirmed(endpoint.side or endpoint, record, cls.confirm_party, usage,
+                                                       cache=options.cache, article_id=article_id) is False:
+        return False
+    return reextracted(endpoint, record, cls, options, usage, article_id) is not False
 
 
 def main() -> None:
