@@ -99,6 +99,17 @@ def test_seed_formats(fmt):
         assert "seed-putin-pezeshkian" in result.stdout and "arms_deal" in result.stdout
 
 
+def test_seed_per_type():
+    """--per-type against the real model: one call per type, every record grounded, the seed's meeting found."""
+    result = extract(str(SEED), "-f", "jsonl", "--per-type", "--no-confirm")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and doc["usage"]["calls"] >= 4
+    assert_grounded(doc, SEED_TEXT)
+    assert any({p["name"] for p in e["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}
+               for e in doc["events"] if e["type"] == "meeting")
+
+
 def test_second_article_english():
     path = DATA / "articles" / "bbc-0095.txt"
     result = extract(str(path), "-f", "jsonl")
