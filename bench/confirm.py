@@ -29,14 +29,13 @@ from pathlib import Path
 
 from llmx.core.cache import ResponseCache
 from llmx.core.data import Document, Record, Usage
+from llmx.core.errors import ExtractionError
 from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
-from llmx.core.errors import ExtractionError
-from llmx.pipeline.answer import answered_events, prepare_chunk, salvaged
-from llmx.pipeline.article import confirm_records
-from llmx.pipeline.call import call_model
-from llmx.pipeline.ground import ground
+from llmx.pipeline.answer import prepare_chunk
+from llmx.pipeline.article import answer_request, confirm_records
 from llmx.pipeline.confirm import confirmed
+from llmx.pipeline.ground import ground
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
 from llmx.providers.base import Endpoint, ProviderSettings
@@ -81,19 +80,13 @@ def reextracted(endpoint: Endpoint, record: Record, cls: type[Event], options: E
     text = " ".join(span.text for span in record.evidence if span.text)
     if not text:
         return None
-    request = prepare_chunk(text, options)
-    one = next((r for r in per_type_requests(request) if r.types[0].event_type == cls.event_type), None)
+    one = next((r for r in per_type_requests(prepare_chunk(text, options)) if r.types[0].event_type == cls.event_type), None)
     if one is None:
         return None
     try:
-        result = call_model(endpoint, one.response_model, one.messages, usage, max_retries=0, temperature=0.0,
-                            max_tokens=options.max_tokens, context=one.context, article_id=article_id, cache=options.cache)
-        events = answered_events(one, result)
-    except ExtractionError as exc:
-        kept = salvaged(one, exc.last_answer, str(exc))
-        if kept is None:
-            return None
-        events = kept[0]
+        events, _ = answer_request(endpoint, one, replace(options, max_retries=0), usage, article_id)
+    except ExtractionError:
+        return None
     spec = cls.identity_spec()
     return any(matches_gold(record.facts, ground(e, text).facts, spec) for e in events)
 

@@ -36,12 +36,12 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
         if request is None:
             return [], []
     if not options.per_type:
-        return _answer(endpoint, request, options, usage, article_id)
+        return answer_request(endpoint, request, options, usage, article_id)
     events: list[Event] = []
     warnings: list[str] = []
     for one in per_type_requests(request):
         try:
-            found, notes = _answer(endpoint, one, options, usage, article_id)
+            found, notes = answer_request(endpoint, one, options, usage, article_id)
         except ExtractionError as exc:  # one type's failed answer loses only that type
             found, notes = [], [f"{one.types[0].event_type}: {exc}"]
         events.extend(found)
@@ -49,8 +49,9 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
     return events, warnings
 
 
-def _answer(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
-    """One call: its valid events, or those of an invalid answer that validate one by one."""
+def answer_request(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage,
+                   article_id: str) -> tuple[list[Event], list[str]]:
+    """One call: its valid events, or those of an invalid answer that validate one by one (ExtractionError when none)."""
     try:
         result = call_model(endpoint, request.response_model, request.messages, usage, max_retries=options.max_retries,
                             temperature=options.temperature, max_tokens=options.max_tokens, context=request.context,

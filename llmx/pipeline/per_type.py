@@ -15,9 +15,11 @@ call on the dev sets either way (README, "Measuring quality").
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 from llmx.pipeline.answer import ChunkRequest
 from llmx.pipeline.prompt import render, type_prompt
+from llmx.schemas.base import Event
 
 
 def per_type_requests(request: ChunkRequest) -> list[ChunkRequest]:
@@ -25,6 +27,12 @@ def per_type_requests(request: ChunkRequest) -> list[ChunkRequest]:
     *head, last = request.messages
     split = []
     for t, asked in zip(request.types, request.asked):
-        ask = render("one_type.j2", t=type_prompt(t))
+        ask = instruction(t)
         split.append(replace(request, types=[t], asked=(asked,), messages=[*head, {"role": "user", "content": f"{last['content']}\n\n{ask}"}]))
     return split
+
+
+@cache
+def instruction(t: type[Event]) -> str:
+    """The type's own instruction, rendered once per type (its guidance is read from a file)."""
+    return render("one_type.j2", t=type_prompt(t))
