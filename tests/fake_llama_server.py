@@ -3,7 +3,7 @@
 ``python tests/fake_llama_server.py ARGS`` runs llmx's real child entry point
 (:func:`llmx.providers.embedded_server.main`: status line, stdin watch, signals) with
 xllamacpp replaced by :class:`FakeLlama`, a tiny HTTP server that speaks the few
-llama.cpp endpoints llmx uses: ``/health``, ``/apply-template``, ``/completion`` and
+llama.cpp endpoints llmx uses: ``/health``, ``/apply-template``, ``/tokenize``, ``/completion`` and
 ``/slots/N?action=save|restore``. Saved "states" are the prompt text itself, so a
 restore can be checked exactly.
 """
@@ -57,6 +57,8 @@ class FakeLlama:
         self.calls.append(url.path)
         if url.path == "/apply-template":
             return 200, {"prompt": "".join(f"<{m['role']}>{m['content']}</>" for m in body["messages"]) + "<assistant>"}
+        if url.path == "/tokenize":  # one "token" per word, so a count can be checked exactly
+            return 200, {"tokens": list(range(len(body["content"].split())))}
         if url.path == "/completion":
             self.cache[body.get("id_slot", 0)] = body["prompt"]
             return 200, {"content": ""}

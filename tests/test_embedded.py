@@ -138,6 +138,23 @@ def test_local_provider_slots_and_side_endpoint(fake_child, monkeypatch, tmp_pat
         assert endpoint.client.models.with_raw_response.list().status_code == 200
 
 
+
+def test_schema_token_counts_come_from_the_model_server_when_it_is_assembled(fake_child, monkeypatch, tmp_path):
+    from llmx.authoring import check
+
+    check.count_tokens.cache_clear()
+    monkeypatch.setattr(local.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(local, "assembled_path", lambda: None)
+    assert check.count_tokens("one two three four five six seven eight") == (9, False)  # 39 characters: ≈ chars/4 without a model
+    with pytest.raises(local.UsageError, match="not assembled"):
+        local.count_tokens("one two")
+
+    check.count_tokens.cache_clear()
+    (tmp_path / "m.gguf").write_bytes(b"")
+    monkeypatch.setattr(local, "assembled_path", lambda: tmp_path / "m.gguf")
+    assert check.count_tokens("one two three four five six seven eight") == (8, True)  # the fake's tokenizer: one per word
+    check.count_tokens.cache_clear()
+
 # --- the saved prefix ----------------------------------------------------------------------
 
 MESSAGES = [{"role": "system", "content": "Extract events."}, {"role": "user", "content": "example"},

@@ -143,16 +143,10 @@ def check_type(cls: Any) -> list[Problem]:
 
 @cache
 def count_tokens(text: str) -> tuple[int, bool]:
-    """Tokens of ``text`` for the embedded model when its tokenizer is at hand (exact), else ≈ chars/4."""
+    """Tokens of ``text`` for the embedded model when it is assembled (exact), else ≈ chars/4."""
+    from llmx.providers.local import count_tokens as model_tokens
+
     try:
-        import llama_cpp
-
-        from llmx.providers.weights import assembled_path
-
-        path = assembled_path()
-        if path is None:
-            raise FileNotFoundError("model not assembled yet")
-        vocab = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
-        return len(vocab.tokenize(text.encode("utf-8"), add_bos=False)), True
-    except Exception:  # no extra installed, or no model yet: an estimate is still useful
+        return model_tokens(text), True
+    except Exception:  # no [local] extra, no model yet, or its server failed: an estimate is still useful
         return max(1, len(text) // 4), False

@@ -20,8 +20,8 @@ import httpx2
 from llmx.core.errors import UsageError
 from llmx.providers.base import Endpoint, Provider, ProviderSettings, make_client
 from llmx.providers.prefix import load_prefix
-from llmx.providers.server import EmbeddedServer, ServerConfig, ToServer, running, slot_dir
-from llmx.providers.weights import INSTALL_HINT, MODEL_NAME, model_path, sha256_of
+from llmx.providers.server import EmbeddedServer, ServerConfig, ToServer, post, running, slot_dir
+from llmx.providers.weights import INSTALL_HINT, MODEL_NAME, assembled_path, model_path, sha256_of
 
 CONTEXT = 8192
 """Tokens per slot: the static prefix, the longest chunk and its answer."""
@@ -32,6 +32,22 @@ def embedded_model() -> Path:
     if importlib.util.find_spec("xllamacpp") is None:
         raise UsageError(f"the embedded model needs xllamacpp; {INSTALL_HINT}")
     return model_path()
+
+
+def count_tokens(text: str) -> int:
+    """The embedded model's token count for ``text`` (no special tokens), from its own tokenizer.
+
+    A short-lived server with a small context answers ``/tokenize``; the weights are
+    memory-mapped, so it takes a few seconds. It never assembles the model: without an
+    assembled model (or without xllamacpp) it raises :class:`UsageError`.
+    """
+    if importlib.util.find_spec("xllamacpp") is None:
+        raise UsageError(f"counting the embedded model's tokens needs xllamacpp; {INSTALL_HINT}")
+    model = assembled_path()
+    if model is None:
+        raise UsageError("the embedded model is not assembled yet (the first llmx extract assembles it)")
+    with running(EmbeddedServer(server_config(model, 1, ctx=512, side_slot=False))) as server:
+        return len(post(server.start(), "/tokenize", {"content": text, "add_special": False})["tokens"])
 
 
 class PrefixKeeper:

@@ -19,27 +19,20 @@ import hashlib
 import json
 import os
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
+from llmx.providers.server import post
 from llmx.providers.weights import hash_file
 
 MARK = "\u2063llmx-article\u2063"
 """A user message no article contains: the templated prompt is cut just before it."""
 
 
-def _post(base: str, path: str, body: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
-    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read())
-
-
 def prefix_text(base: str, messages: list[dict[str, str]]) -> str:
     """The exact prompt text the server builds for ``messages`` up to the start of the next user turn."""
-    prompt = _post(base, "/apply-template", {"messages": [*messages, {"role": "user", "content": MARK}]})["prompt"]
+    prompt = post(base, "/apply-template", {"messages": [*messages, {"role": "user", "content": MARK}]})["prompt"]
     return prompt[: prompt.index(MARK)]
 
 
@@ -88,7 +81,7 @@ def state_for(directory: Path, model_sha256: str, text: str) -> PrefixState:
 
 def _restore(base: str, state: PrefixState, slot: int, tokens: int) -> bool:
     try:
-        answer = _post(base, f"/slots/{slot}?action=restore", {"filename": state.file.name})
+        answer = post(base, f"/slots/{slot}?action=restore", {"filename": state.file.name})
     except (urllib.error.URLError, OSError, ValueError):
         return False
     return answer.get("n_restored") == tokens
@@ -96,9 +89,9 @@ def _restore(base: str, state: PrefixState, slot: int, tokens: int) -> bool:
 
 def _build(base: str, state: PrefixState, text: str, slot: int) -> int:
     """Compute the prefix in ``slot`` and save it; returns its token count."""
-    _post(base, "/completion", {"prompt": text, "n_predict": 0, "id_slot": slot, "cache_prompt": True, "temperature": 0})
+    post(base, "/completion", {"prompt": text, "n_predict": 0, "id_slot": slot, "cache_prompt": True, "temperature": 0})
     partial = state.directory / f"{state.key}.partial-{os.getpid()}"
-    saved = _post(base, f"/slots/{slot}?action=save", {"filename": partial.name})
+    saved = post(base, f"/slots/{slot}?action=save", {"filename": partial.name})
     try:
         meta = {"tokens": saved["n_saved"], "bytes": partial.stat().st_size, "sha256": hash_file(partial)}
         os.replace(partial, state.file)
@@ -124,5 +117,5 @@ def load_prefix(base: str, messages: list[dict[str, str]], directory: Path, mode
         how = "rebuilt" if existed else "built"
     for slot in slots[1:]:
         if not _restore(base, state, slot, tokens):
-            _post(base, "/completion", {"prompt": text, "n_predict": 0, "id_slot": slot, "cache_prompt": True})
+            post(base, "/completion", {"prompt": text, "n_predict": 0, "id_slot": slot, "cache_prompt": True})
     return how

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -84,6 +85,13 @@ def _first_line(proc: subprocess.Popen, timeout: float) -> dict:
         return json.loads(line)
     except ValueError:
         raise ProviderError(f"embedded model server exited with code {proc.wait()} before it listened") from None
+
+
+def post(base: str, path: str, body: dict[str, Any], timeout: float = 600) -> dict[str, Any]:
+    """POST JSON to one of llama.cpp's own endpoints (``/tokenize``, ``/slots/0?action=save`` ...) and read its JSON answer."""
+    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
 
 
 def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float) -> None:
