@@ -10,7 +10,11 @@ instead of one full run each:
 - ``near-misses``: the same question naming the type's ``near_misses`` as "no" cases;
 - ``parties``: first the type's ``confirm_party`` question (is the issuer an official body?), then near-misses;
 - ``reextract``: the record's type extracted again from its evidence alone must report it (:func:`reextracted`);
-- ``parties+reextract``: the party question, then the re-extraction.
+- ``parties+reextract``: the party question, then the re-extraction;
+- ``same-government``: ``parties``, then for a meeting whose participants all represent one state, "Are A (role)
+  and B (role) members of one government, party or organisation?"; a "yes" drops it (:func:`one_side`);
+- ``calibrated``: the party question, then the near-miss question decided by contextual calibration
+  (:func:`calibrated`), not by the answer word.
 
 It prints event P/R/F1 per type for each variant and gold file, and all files together,
 the questions asked and seconds per question, and writes each variant's predictions to
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +39,7 @@ from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
 from llmx.pipeline.answer import prepare_chunk
 from llmx.pipeline.article import answer_request, confirm_records
-from llmx.pipeline.confirm import confirmed
+from llmx.pipeline.confirm import Verdict, confirmed, messages
 from llmx.pipeline.ground import ground
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
@@ -44,7 +49,8 @@ from llmx.registry import load_registry
 from llmx.schemas.base import Event
 from llmx.schemas.identity import matches_gold
 
-VARIANTS = ("none", "yes/no", "near-misses", "parties", "reextract", "parties+reextract")
+VARIANTS = ("none", "yes/no", "near-misses", "parties", "reextract", "parties+reextract", "same-government", "calibrated")
+CONTENT_FREE = "N/A"
 
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]],
@@ -57,6 +63,15 @@ def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dic
         return docs, Usage(), 0.0
     options = ExtractOptions(list(types.values()), cache=cache)
     usage, started, out = Usage(), time.perf_counter(), []
+    if variant == "calibrated":
+        for doc in docs:
+            out.append(replace(doc, events=[r for r in doc.events if calibrated(endpoint.side or endpoint, r, types[r.type], usage, cache)]))
+        return out, usage, time.perf_counter() - started
+    if variant == "same-government":
+        for doc in docs:
+            kept, _ = confirm_records(endpoint, doc.events, options, usage, doc.id)
+            out.append(replace(doc, events=[r for r in kept if not one_side(endpoint.side or endpoint, r, usage, cache, doc.id)]))
+        return out, usage, time.perf_counter() - started
     if variant.endswith("reextract"):
         for doc in docs:
             out.append(replace(doc, events=[r for r in doc.events if kept_by_reextraction(endpoint, r, types[r.type], options, usage,
@@ -98,6 +113,56 @@ def kept_by_reextraction(endpoint: Endpoint, record: Record, cls: type[Event], o
                                                        cache=options.cache, article_id=article_id) is False:
         return False
     return reextracted(endpoint, record, cls, options, usage, article_id) is not False
+
+
+def one_side(endpoint: Endpoint, record: Record, usage: Usage, cache: ResponseCache, article_id: str) -> bool:
+    """A meeting whose participants all represent one state that the model calls internal to one government,
+    party or organisation (the gold rules' "not talks between different states or organisations")."""
+    people = record.facts.get("participants") or []
+    if record.type != "meeting" or len({p.get("country") for p in people}) != 1 or not people[0].get("country"):
+        return False
+    named = " and ".join(f"{p['name']} ({p['role']})" if p.get("role") else p["name"] for p in people)
+    ask = f"Are {named} members of one government, party or organisation?".replace("{", "(").replace("}", ")")
+    return confirmed(endpoint, record, ask, usage, cache=cache, article_id=article_id) is True
+
+
+def calibrated(endpoint: Endpoint, record: Record, cls: type[Event], usage: Usage, cache: ResponseCache) -> bool:
+    """The party question as shipped, then the near-miss question with the model's yes-bias taken out.
+
+    Contextual calibration (Zhao et al. 2021, "Calibrate Before Use") measures a model's bias
+    without gold data: the same question is asked about a content-free text ("N/A"), and the
+    record is kept when its cited sentences make "yes" more likely than no text at all does,
+    P(yes | evidence) > P(yes | "N/A"). P(yes) is read from the answer word's top-20
+    log-probabilities, every casing summed, normalised over yes + no."""
+    if cls.confirm_party and confirmed(endpoint, record, cls.confirm_party, usage, cache=cache) is False:
+        return False
+    if not cls.confirm:
+        return True
+    chat = messages(record, cls.confirm, cls.near_misses)
+    evidence = "\n".join(span.text for span in record.evidence if span.text)
+    empty = [chat[0], {**chat[1], "content": chat[1]["content"].replace(evidence, CONTENT_FREE, 1)}]
+    return p_yes(endpoint, chat, usage) > p_yes(endpoint, empty, usage)
+
+
+def p_yes(endpoint: Endpoint, chat: list[dict[str, str]], usage: Usage) -> float:
+    """P(yes) / (P(yes) + P(no)) at the answer's first word (asked live: log-probabilities are not cached)."""
+    response = endpoint.open_client().chat.completions.create(
+        model=endpoint.model, messages=chat, temperature=0.0, max_tokens=16, logprobs=True, top_logprobs=20,
+        **endpoint.request_extras(Verdict))
+    usage.calls += 1
+    for position in response.choices[0].logprobs.content:
+        if _word(position.token) in ("yes", "no"):
+            mass = {"yes": 0.0, "no": 0.0}
+            for alt in position.top_logprobs:
+                if _word(alt.token) in mass:
+                    mass[_word(alt.token)] += math.exp(alt.logprob)
+            return mass["yes"] / (mass["yes"] + mass["no"])
+    raise ExtractionError(f"no yes/no in {response.choices[0].message.content!r}")
+
+
+def _word(token: str) -> str:
+    word = token.strip().strip('"').lower()
+    return {"y": "yes", "ye": "yes", "n": "no"}.get(word, word)
 
 
 def main() -> None:
