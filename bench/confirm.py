@@ -109,10 +109,16 @@ def reextracted(endpoint: Endpoint, record: Record, cls: type[Event], options: E
 def kept_by_reextraction(endpoint: Endpoint, record: Record, cls: type[Event], options: ExtractOptions, usage: Usage,
                          article_id: str, party_first: bool) -> bool:
     """The record survives its type's party question (if asked) and its re-extraction from its own evidence."""
-    if party_first and cls.confirm_party and confirmed(endpoint.side or endpoint, record, cls.confirm_party, usage,
-                                                       cache=options.cache, article_id=article_id) is False:
+    if party_first and party_denied(endpoint.side or endpoint, record, cls, usage, options.cache, article_id):
         return False
     return reextracted(endpoint, record, cls, options, usage, article_id) is not False
+
+
+def party_denied(endpoint: Endpoint, record: Record, cls: type[Event], usage: Usage, cache: ResponseCache | None,
+                 article_id: str | None = None) -> bool:
+    """The type has a ``confirm_party`` question and the model answers it "no"."""
+    return bool(cls.confirm_party) and confirmed(endpoint, record, cls.confirm_party, usage, cache=cache,
+                                                 article_id=article_id) is False
 
 
 def one_side(endpoint: Endpoint, record: Record, usage: Usage, cache: ResponseCache, article_id: str) -> bool:
@@ -134,7 +140,7 @@ def calibrated(endpoint: Endpoint, record: Record, cls: type[Event], usage: Usag
     record is kept when its cited sentences make "yes" more likely than no text at all does,
     P(yes | evidence) > P(yes | "N/A"). P(yes) is read from the answer word's top-20
     log-probabilities, every casing summed, normalised over yes + no."""
-    if cls.confirm_party and confirmed(endpoint, record, cls.confirm_party, usage, cache=cache) is False:
+    if party_denied(endpoint, record, cls, usage, cache):
         return False
     if not cls.confirm:
         return True
