@@ -151,6 +151,10 @@ class Event(BaseModel):
     near_misses: ClassVar[tuple[str, ...]] = ()
     """What this type is often mistaken for, as short noun phrases ("a humanitarian or moral warning"), at most
     six. The ``confirm`` question names them as cases to answer no (``bench/confirm.py`` measures the effect)."""
+    required_fields: ClassVar[tuple[str, ...]] = ()
+    """Fields a record must have set after llmx's checks, or it is dropped with a warning. Unlike a pydantic
+    required field, the model may still leave them empty: a grammar that forced a value would make the model
+    write one whether or not the article names it. SecurityWarning requires its ``issuer`` (measured in README "Measuring quality")."""
     confirm_party: ClassVar[str | None] = None
     """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
     an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"

@@ -64,15 +64,14 @@ def test_seed_end_to_end():
     again = SEED_TEXT.index("Moskau und Teheran", 1)
     assert len(deals) == 1 and {q["start"] for q in deals[0]["evidence"]} >= {0, again}
     assert deals[0]["weapons"] == ["drones"] and deals[0]["amount"] == "1,7-Milliarden-Dollar"
-    # The model's answer had a sanction "imposed" by GBR, which its evidence does not mention (dropped
-    # model-free), and a warning by "Supo", the worked example's agency: the party question let it
-    # through (Supo is an intelligence service), the event question about its evidence denied it.
+    # The model's answer had a sanction "imposed" by GBR, which its evidence does not mention, and a
+    # warning by "Supo", the worked example's agency, with no person who warns: both are dropped
+    # model-free, before any question (a warning requires its issuer).
     assert types == {"meeting", "arms_deal"}
     assert any("dropped a sanction: its evidence does not mention imposer GBR" in w for w in doc["warnings"])
-    assert any('dropped a security_warning: the model denied it when asked "Does the text say that Supo warned' in w for w in doc["warnings"])
-    # Extraction, the meeting's question, and the warning's two (arms deals have no question; the
-    # sanction was dropped before confirmation).
-    assert doc["usage"]["calls"] == 1 + 1 + 2
+    assert any("dropped a security_warning: it needs issuer, which is not set" in w for w in doc["warnings"])
+    # Extraction and the meeting's question (arms deals have no question).
+    assert doc["usage"]["calls"] == 1 + 1
 
 
 SAME_REQUESTS = pytest.mark.vcr("test_seed_formats[jsonl].yaml")

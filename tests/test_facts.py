@@ -86,3 +86,15 @@ def test_a_record_identified_by_nothing_or_by_one_party_twice_is_dropped():
     assert same is None and notes == ["dropped a arms_deal: supplier and recipient are both SAU"]
     warning = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": "Sergey Lavrov", "issuer_org": "Sergey Lavrov"})
     assert check_parties(warning, SecurityWarning.identity_spec(), DEAL) == (warning, [])  # "any" identity: one name twice is fine
+
+
+def test_a_record_without_a_field_its_type_requires_is_dropped():
+    """A warning that names an organisation but no person who warns is dropped; one naming both is kept."""
+    required = SecurityWarning.required_fields
+    assert required == ("issuer",)
+    org_only = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": None, "issuer_org": "MI5"})
+    gone, notes = check_parties(org_only, SecurityWarning.identity_spec(), DEAL, required=required)
+    assert gone is None and notes == ["dropped a security_warning: it needs issuer, which is not set"]
+    both = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": "Ken McCallum", "issuer_org": "MI5"})
+    assert check_parties(both, SecurityWarning.identity_spec(), DEAL, required=required) == (both, [])
+    assert check_parties(org_only, SecurityWarning.identity_spec(), DEAL) == (org_only, [])  # nothing required: kept

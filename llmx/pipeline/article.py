@@ -72,7 +72,8 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     for event in merge_events(events):
         record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
         if record is not None:
-            record, more = check_parties(record, type(event).identity_spec(), text, type(event).choice_fields())
+            record, more = check_parties(record, type(event).identity_spec(), text, type(event).choice_fields(),
+                                           type(event).required_fields)
             notes += more
         warnings.extend(notes)
         if record is not None:

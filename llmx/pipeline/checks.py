@@ -17,7 +17,9 @@ no international body llmx knows and not written in the article is removed, and 
 a placeholder ("unknown") put where the article gives nothing. A record
 left with none of its identity fields set (a warning with no issuer) identifies nothing,
 and one that names the same party on both sides of an "all" identity (a deal from Saudi
-Arabia to Saudi Arabia) is no transfer between two parties: both are dropped.
+Arabia to Saudi Arabia) is no transfer between two parties: both are dropped, and so is a
+record without a field its type requires (``Event.required_fields``: a warning with no
+named person who warns).
 """
 
 from __future__ import annotations
@@ -136,9 +138,11 @@ def _empty(value: Any) -> bool:
     return value is None or value == [] or value == ""
 
 
-def check_parties(record: Record, spec: TypeSpec, article: str, choices: frozenset[str] = frozenset()) -> tuple[Record | None, list[str]]:
+def check_parties(record: Record, spec: TypeSpec, article: str, choices: frozenset[str] = frozenset(),
+                  required: tuple[str, ...] = ()) -> tuple[Record | None, list[str]]:
     """The record without invented codes and placeholders (``choices``: fields whose fixed values are left alone);
-    None when no identity field is left set, or when an "all" identity names one party twice."""
+    None when no identity field is left set, when an "all" identity names one party twice, or when a
+    ``required`` field is empty."""
     facts = dict(record.facts)
     notes: list[str] = []
     for name, value in record.facts.items():
@@ -157,4 +161,6 @@ def check_parties(record: Record, spec: TypeSpec, article: str, choices: frozens
         return None, notes + [f"dropped a {record.type}: none of {', '.join(spec.identity_fields)} is set"]
     if spec.identity_match == "all" and len(identity) > 1 and all(isinstance(v, str) for v in identity) and len(set(identity)) == 1:
         return None, notes + [f"dropped a {record.type}: {' and '.join(spec.identity_fields)} are both {identity[0]}"]
+    if missing := [name for name in required if _empty(facts.get(name))]:
+        return None, notes + [f"dropped a {record.type}: it needs {', '.join(missing)}, which is not set"]
     return replace(record, facts=facts), notes
