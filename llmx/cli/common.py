@@ -88,6 +88,7 @@ ChunkOpt = Annotated[int, typer.Option("--chunk-chars", min=500, help="Longer ar
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Drop events whose evidence cannot be found in the text.")]
 TriageOpt = Annotated[bool, typer.Option("--triage/--no-triage", envvar="LLMX_TRIAGE", help="First ask which types each article reports (sentence numbers per type), then extract only those; no extraction call when none (one short extra call per article).")]
 PerTypeOpt = Annotated[bool, typer.Option("--per-type/--combined", envvar="LLMX_PER_TYPE", help="One extraction call per event type (the article computed once, shared) instead of one call for all types.")]
+GleanOpt = Annotated[bool, typer.Option("--glean/--no-glean", envvar="LLMX_GLEAN", help="After the combined call, show the model its answer and ask for the events it left out (one more short call per chunk; the server's prompt cache keeps the article).")]
 ConfirmOpt = Annotated[bool, typer.Option("--confirm/--no-confirm", envvar="LLMX_CONFIRM", help="Ask the model one yes/no question about each record's evidence and drop the records it denies (one short extra call per record).")]
 EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")]
@@ -110,10 +111,11 @@ def model_choice(provider: ProviderOpt = None, model: ModelOpt = None, base_url:
 def tuning(max_retries: RetriesOpt = DEFAULTS.max_retries, temperature: TemperatureOpt = DEFAULTS.temperature,
            max_tokens: MaxTokensOpt = DEFAULTS.max_tokens, chunk_chars: ChunkOpt = DEFAULTS.chunk_chars,
            strict: StrictOpt = DEFAULTS.strict, evidence: EvidenceOpt = DEFAULTS.evidence,
-           triage: TriageOpt = DEFAULTS.triage, per_type: PerTypeOpt = DEFAULTS.per_type, confirm: ConfirmOpt = DEFAULTS.confirm) -> dict[str, Any]:
+           triage: TriageOpt = DEFAULTS.triage, per_type: PerTypeOpt = DEFAULTS.per_type, glean: GleanOpt = DEFAULTS.glean,
+           confirm: ConfirmOpt = DEFAULTS.confirm) -> dict[str, Any]:
     """The ExtractOptions fields that ``extract`` and ``eval`` share, as keyword arguments."""
     return {"max_retries": max_retries, "temperature": temperature, "max_tokens": max_tokens, "chunk_chars": chunk_chars,
-            "strict": strict, "evidence": check_evidence(evidence), "triage": triage, "per_type": per_type, "confirm": confirm}
+            "strict": strict, "evidence": check_evidence(evidence), "triage": triage, "per_type": per_type, "glean": glean, "confirm": confirm}
 
 
 def with_options(**groups: Callable[..., object]) -> Callable[[Callable[..., None]], Callable[..., None]]:

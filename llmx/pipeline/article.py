@@ -17,6 +17,7 @@ from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, s
 from llmx.pipeline.call import call_model
 from llmx.pipeline.checks import check_parties, check_states
 from llmx.pipeline.confirm import confirmed, question
+from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
@@ -36,7 +37,14 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
         if request is None:
             return [], []
     if not options.per_type:
-        return answer_request(endpoint, request, options, usage, article_id)
+        events, notes, answer = answer_with_text(endpoint, request, options, usage, article_id)
+        if options.glean and answer:
+            try:
+                more, more_notes = answer_request(endpoint, glean_request(request, answer), options, usage, article_id)
+            except ExtractionError as exc:  # the second look failed: the first answer stands
+                more, more_notes = [], [f"second look: {exc}"]
+            events, notes = events + more, notes + more_notes
+        return events, notes
     events: list[Event] = []
     warnings: list[str] = []
     for one in per_type_requests(request):
@@ -52,16 +60,23 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
 def answer_request(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage,
                    article_id: str) -> tuple[list[Event], list[str]]:
     """One call: its valid events, or those of an invalid answer that validate one by one (ExtractionError when none)."""
+    events, notes, _ = answer_with_text(endpoint, request, options, usage, article_id)
+    return events, notes
+
+
+def answer_with_text(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage,
+                     article_id: str) -> tuple[list[Event], list[str], str | None]:
+    """:func:`answer_request`, and the answer as JSON text (what a follow-up question shows the model)."""
     try:
         result = call_model(endpoint, request.response_model, request.messages, usage, max_retries=options.max_retries,
                             temperature=options.temperature, max_tokens=options.max_tokens, context=request.context,
                             article_id=article_id, cache=options.cache)
-        return answered_events(request, result), []
+        return answered_events(request, result), [], result.model_dump_json()
     except ExtractionError as exc:
         kept = salvaged(request, exc.last_answer, str(exc))
         if kept is None:
             raise
-        return kept
+        return *kept, exc.last_answer
 
 
 def checked_records(events: list[Event], text: str, strict: bool = False) -> tuple[list[Record], list[str]]:

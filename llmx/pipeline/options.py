@@ -24,6 +24,8 @@ class ExtractOptions:
     """First ask which types the chunk reports (pipeline/triage.py), then extract only those."""
     per_type: bool = False
     """One extraction call per type, the article's KV cache shared (pipeline/per_type.py), instead of one combined call."""
+    glean: bool = False
+    """After the combined call, show the model its answer and ask for the events it left out (pipeline/glean.py)."""
     confirm: bool = True
     """Re-check each record with its type's yes/no ``confirm`` question (near misses named) (pipeline/confirm.py) and drop the ones denied."""
     evidence: str = "cite"

@@ -1,0 +1,69 @@
+"""The second look (pipeline/glean.py) against the stub: the model sees its own answer, what it adds is kept,
+and a failed second look never loses the first answer's events."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from llmx.cli import app
+from tests.conftest import DATA
+from tests.stub_server import StubServer
+
+runner = CliRunner()
+ARTICLE = DATA / "articles" / "gnad-0289.txt"
+MEETING = {"evidence": [2, 4], "participants": [{"name": "François Hollande"}, {"name": "Abdel Fattah al-Sisi"}], "location": "Cairo"}
+DEAL = {"evidence": [2, 3], "supplier": "FRA", "recipient": "EGY", "weapons": ["satellite"], "status": "signed"}
+
+
+def run(stub: StubServer, *args: str):
+    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_schema", "--no-cache", "--no-confirm"]
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *options])
+
+
+def test_the_second_look_shows_the_answer_and_keeps_what_it_adds():
+    seen: list[dict] = []
+
+    def answer(request: dict) -> str:
+        seen.append(request)
+        return json.dumps({"meeting": [MEETING]} if len(seen) == 1 else {"arms_deal": [DEAL]})
+
+    with StubServer(answer=answer) as stub:
+        result = run(stub, "--glean")
+    assert result.exit_code == 0, result.output
+    first, second = (r["messages"] for r in seen)
+    assert second[:len(first)] == first  # the same conversation: the server's prompt cache keeps the article
+    shown = second[len(first)]
+    assert shown["role"] == "assistant" and json.loads(shown["content"])["meeting"][0]["location"] == "Cairo"
+    assert second[-1]["role"] == "user" and "leaves out" in second[-1]["content"]
+    doc = json.loads(result.stdout)
+    assert sorted(e["type"] for e in doc["events"]) == ["arms_deal", "meeting"] and doc["usage"]["calls"] == 2
+
+
+def test_a_failed_second_look_keeps_the_first_answer():
+    calls: list[int] = []
+
+    def answer(request: dict) -> str:
+        calls.append(1)
+        return json.dumps({"meeting": [MEETING]}) if len(calls) == 1 else "I cannot help with that."
+
+    with StubServer(answer=answer) as stub:
+        result = run(stub, "--glean", "--max-retries", "0")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [e["type"] for e in doc["events"]] == ["meeting"] and doc["errors"] == []
+    assert any("second look:" in w for w in doc["warnings"]), doc["warnings"]
+
+
+def test_without_glean_one_call():
+    calls: list[int] = []
+
+    def answer(request: dict) -> str:
+        calls.append(1)
+        return json.dumps({"meeting": [MEETING]})
+
+    with StubServer(answer=answer) as stub:
+        result = run(stub)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
