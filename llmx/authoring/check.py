@@ -105,6 +105,9 @@ def check_type(cls: Any) -> list[Problem]:
     for field in (*identity, *getattr(cls, "person_fields", ())):
         if field not in cls.model_fields:
             problems.append(f"identity/person field {field!r} is not a field of the model")
+    for field in getattr(cls, "required_fields", ()):
+        if field not in cls.model_fields:
+            problems.append(f"required field {field!r} is not a field of the model")
     if getattr(cls, "identity_match", "all") not in ("all", "any"):
         problems.append("identity_match must be 'all' or 'any'")
     try:
