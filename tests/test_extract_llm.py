@@ -198,3 +198,15 @@ def test_cluster_style_concurrent_run(tmp_path):
     assert all(d["errors"] == [] and d["usage"]["calls"] >= 1 for d in docs)
     assert "3 ok, 0 failed" in result.stderr
 
+
+
+def test_seed_glean():
+    """--glean against the real model: the follow-up's answer validates, and the first answer's events stay."""
+    result = extract(str(SEED), "-f", "jsonl", "--glean", "--no-confirm")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and doc["usage"]["calls"] >= 2  # the extraction and its follow-up
+    assert not any("second look" in w for w in doc["warnings"])  # the follow-up's answer was valid
+    assert_grounded(doc, SEED_TEXT)
+    assert any({p["name"] for p in e["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}
+               for e in doc["events"] if e["type"] == "meeting")
