@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -260,4 +261,23 @@ def test_two_extract_db_runs_at_once_lose_nothing(tmp_path):
     store = open_store(path)
     assert store.db["articles"].count == 24 and store.finished_ids() == {f"a{i:02d}" for i in range(24)}
     assert store.db["runs"].count == 2 and store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
+
+
+def test_a_store_created_while_another_connection_writes_waits_for_it(tmp_path):
+    """SQLite answers the switch to WAL "locked" at once while another connection writes (no busy handler):
+    open_store waits for it, as for any other lock, instead of failing two runs that create one store at once."""
+    import threading
+
+    path = tmp_path / "new.sqlite"
+    other = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    store = open_store(path)
+    waited = time.monotonic() - started
+    release.join()
+    other.close()
+    assert waited >= 0.25 and store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()

@@ -231,6 +231,20 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting up to the busy timeout: SQLite answers the switch "locked" at once, without its busy
+    handler, while another connection writes, so two runs creating one store at once failed in half the tries."""
+    deadline = time.monotonic() + _timeout()
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 def open_store(path: Path, create: bool = True) -> Store:
     """Open (and create or migrate) the store at ``path``, or raise one clear StoreError."""
     if not create and not path.exists():
@@ -240,7 +254,7 @@ def open_store(path: Path, create: bool = True) -> Store:
     store = None
     try:
         store = Store(path)
-        store.conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(store.conn)
         store.conn.execute("PRAGMA foreign_keys=ON")
         store.migrate()
         return store
