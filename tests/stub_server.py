@@ -234,6 +234,10 @@ class StubServer:
             raise RuntimeError("the stub server is not running")
         return f"http://127.0.0.1:{self._server.server_port}/v1"
 
+    def extract_args(self, *extra: str) -> list[str]:
+        """``llmx extract`` options that send every call to this stub, in JSON-schema mode, with no response cache."""
+        return ["--provider", "compatible", "--base-url", self.base_url, "--model", "stub", "--mode", "json_schema", "--no-cache", *extra]
+
     def _serve_chat(self, handler: _Handler, raw: bytes) -> None:
         with self._lock:
             self._requests += 1

@@ -8,18 +8,15 @@ import json
 from typer.testing import CliRunner
 
 from llmx.cli import app
-from tests.conftest import DATA
 from tests.stub_server import StubServer
+from tests.test_per_type import ARTICLE, MEETING
 
 runner = CliRunner()
-ARTICLE = DATA / "articles" / "gnad-0289.txt"
-MEETING = {"evidence": [2, 4], "participants": [{"name": "François Hollande"}, {"name": "Abdel Fattah al-Sisi"}], "location": "Cairo"}
 DEAL = {"evidence": [2, 3], "supplier": "FRA", "recipient": "EGY", "weapons": ["satellite"], "status": "signed"}
 
 
 def run(stub: StubServer, *args: str):
-    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_schema", "--no-cache", "--no-confirm"]
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *options])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *stub.extract_args("--no-confirm")])
 
 
 def test_the_second_look_shows_the_answer_and_keeps_what_it_adds():

@@ -17,8 +17,7 @@ MEETING = {"evidence": [2, 4], "participants": [{"name": "François Hollande"}, 
 
 
 def run(stub: StubServer, *args: str):
-    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_schema", "--no-cache", "--no-confirm"]
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--per-type", *args, *options])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--per-type", *args, *stub.extract_args("--no-confirm")])
 
 
 def only_type(request: dict) -> str:

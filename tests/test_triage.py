@@ -15,8 +15,7 @@ ARTICLE = DATA / "articles" / "gnad-0289.txt"
 
 
 def run(stub: StubServer, *args: str):
-    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_schema", "--no-cache"]
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--triage", *args, *options])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--triage", *args, *stub.extract_args()])
 
 
 def schema_of(request: dict) -> dict:
