@@ -155,6 +155,11 @@ class Event(BaseModel):
     """Fields a record must have set after llmx's checks, or it is dropped with a warning. Unlike a pydantic
     required field, the model may still leave them empty: a grammar that forced a value would make the model
     write one whether or not the article names it. SecurityWarning requires its ``issuer`` (measured in README "Measuring quality")."""
+    evidence_words: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Words that state this type, by the article's language (ISO 639-1 code): a record whose evidence has none of
+    its language's words is dropped before any question. ``*`` stands for any letters ("*treff*" matches
+    "Gipfeltreffen"), a space for any spaces. Articles in a language not listed are not checked. Meeting lists its
+    German and English words (measured in README "Measuring quality")."""
     confirm_party: ClassVar[str | None] = None
     """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
     an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"

@@ -31,6 +31,19 @@ class Meeting(Event):
         "a meeting within one government, party or organisation",
     )
     codes = {"plover": "CONSULT", "cameo": "040"}
+    # The words news uses to say that people met, talked or visited (FORMAT: "meet in person or hold talks face
+    # to face"). The embedded model cites sentences that only name people together ("Netanjahu zitierte seinen
+    # Verteidigungsminister"); a record whose evidence has none of these is dropped before its question.
+    evidence_words = {
+        "de": ("traf", "trafen", "trifft", "*treff*", "*getroffen", "*gespräch*", "unterred*", "*begegn*",
+               "*empfang*", "empfing*", "empfängt", "*besuch*", "*gipfel*", "*konferenz*", "konsultation*",
+               "verhandl*", "verhandel*", "*verhandlung*", "beraten", "beriet*", "berät", "beratung*",
+               "zusammenkunft", "zusammenkommen", "diskut*", "audienz*", "sprach mit", "sprachen mit",
+               "sprechen mit", "spricht mit"),
+        "en": ("meet*", "met", "talk", "talks", "talked", "*visit*", "summit*", "host", "hosts", "hosted", "hosting",
+               "receive*", "received", "welcomed", "conferen*", "negotiat*", "discuss*", "consult*", "audience",
+               "sat down", "spoke with", "spoke to", "speaks with"),
+    }
 
     participants: list[Person] = Field(
         min_length=2,

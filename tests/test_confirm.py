@@ -19,7 +19,7 @@ from llmx.schemas.meeting import Meeting
 from llmx.schemas.security_warning import SecurityWarning
 from tests.stub_server import StubServer
 
-TEXT = "Kerry traf Lawrow am Montag in Wien zu Gesprächen über Syrien. Merkel telefonierte am Abend lange mit Macron."
+TEXT = "Kerry traf Lawrow am Montag in Wien zu Gesprächen über Syrien. Merkel telefonierte am Abend lange mit Macron über den Gipfel."
 ANSWER = {"meeting": [
     {"evidence": [1], "participants": [{"name": "John Kerry"}, {"name": "Sergey Lavrov"}], "location": "Vienna"},
     {"evidence": [2], "participants": [{"name": "Angela Merkel"}, {"name": "Emmanuel Macron"}]},

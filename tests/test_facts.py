@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from llmx.core.data import Record
-from llmx.pipeline.checks import check_parties, check_states, mentions
+from llmx.pipeline.article import checked_records
+from llmx.pipeline.checks import check_parties, check_states, check_words, mentions, word_pattern
+from llmx.pipeline.prepare import language
 from llmx.schemas.arms_deal import ArmsDeal
+from llmx.schemas.meeting import Meeting
 from llmx.schemas.security_warning import SecurityWarning
 
 
@@ -98,3 +101,41 @@ def test_a_record_without_a_field_its_type_requires_is_dropped():
     both = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": "Ken McCallum", "issuer_org": "MI5"})
     assert check_parties(both, SecurityWarning.identity_spec(), DEAL, required=required) == (both, [])
     assert check_parties(org_only, SecurityWarning.identity_spec(), DEAL) == (org_only, [])  # nothing required: kept
+
+
+def test_word_lists_match_whole_words_with_wildcards_and_spaces():
+    pattern = word_pattern(("traf", "*treff*", "sprach mit", "met", "meet*"))
+    for text in ("Putin traf Pezeshkian", "beim Gipfeltreffen", "Er sprach  mit Merkel", "they met", "Meetings"):
+        assert pattern.search(text), text
+    for text in ("eine Strafe", "the method", "Er sprach über Merkel", "Kometen"):
+        assert not pattern.search(text), text
+
+
+def meeting(sentence: str) -> Record:
+    return Record.from_dict({"type": "meeting", "evidence": [sentence],
+                             "participants": [{"name": "Benjamin Netanyahu"}, {"name": "Moshe Yaalon"}]})
+
+
+def test_a_record_whose_evidence_has_none_of_its_types_words_is_dropped():
+    """Measured on dev + dev2: the false meetings the embedded model cites name people together and say nothing of
+    meeting; every true one's evidence says "traf", "Treffen", "Besuch", "talks"."""
+    quoted = meeting("Netanjahu zitierte seinen Verteidigungsminister Jaalon.")
+    gone, notes = check_words(quoted, Meeting.evidence_words, "de")
+    assert gone is None and notes[0].startswith("dropped a meeting: its evidence has none of the words that state one in de")
+    met = meeting("Netanjahu traf am Montag Jaalon.")
+    assert check_words(met, Meeting.evidence_words, "de") == (met, [])
+    assert check_words(quoted, Meeting.evidence_words, "fr") == (quoted, [])  # no French list: not checked
+    assert check_words(quoted, {}, "de") == (quoted, [])  # a type without words: not checked
+
+
+def test_the_articles_language_decides_which_words_apply():
+    german = "Netanjahu zitierte seinen Verteidigungsminister Jaalon. Die Regierung in Jerusalem widersprach dem General."
+    french = "Netanyahu a cité son ministre de la Défense Yaalon. Le gouvernement à Jérusalem a contredit le général."
+    assert (language(german), language(french)) == ("de", "fr")
+    event = Meeting(evidence=["Netanjahu zitierte seinen Verteidigungsminister Jaalon."],
+                    participants=[{"name": "Benjamin Netanyahu"}, {"name": "Moshe Yaalon"}])
+    records, warnings = checked_records([event], german)
+    assert records == [] and any("none of the words that state one in de" in w for w in warnings)
+    event = Meeting(evidence=["Netanyahu a cité son ministre de la Défense Yaalon."],
+                    participants=[{"name": "Benjamin Netanyahu"}, {"name": "Moshe Yaalon"}])
+    assert len(checked_records([event], french)[0]) == 1

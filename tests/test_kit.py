@@ -54,6 +54,7 @@ class Protest(Event):
     confirm = "Does the text say people protested in {place} against {cause|target}"
     near_misses = ("a strike", "a march", "a sit-in", "a riot", "a vigil", "a boycott", "a petition")
     required_fields = ("organiser",)
+    evidence_words = {"german": ("Demo*",), "en": "protest"}
     place: str = Field(description="Where.")
     size: int | None = None
 
@@ -79,6 +80,8 @@ def test_check_reports_each_problem_and_keeps_other_types(tmp_path):
     assert "protest: field 'size' has no description (the model reads descriptions)" in found
     assert "protest: identity/person field 'crowd' is not a field of the model" in found
     assert "protest: required field 'organiser' is not a field of the model" in found
+    assert "protest: evidence_words: 'german' is no ISO 639-1 language code (\"de\", \"en\")" in found
+    assert "protest: evidence_words['en'] must be a tuple of words, e.g. (\"met\", \"talks\")" in found
     assert "protest: confirm question names unknown field(s) cause, target" in found
     assert "protest: confirm must be a yes/no question ending in '?'" in found
     assert "protest: at most 6 near_misses (the confirmation question names them)" in found

@@ -108,6 +108,11 @@ def check_type(cls: Any) -> list[Problem]:
     for field in getattr(cls, "required_fields", ()):
         if field not in cls.model_fields:
             problems.append(f"required field {field!r} is not a field of the model")
+    for code, words in (getattr(cls, "evidence_words", None) or {}).items():
+        if not (isinstance(code, str) and re.fullmatch(r"[a-z]{2}", code)):
+            problems.append(f"evidence_words: {code!r} is no ISO 639-1 language code (\"de\", \"en\")")
+        if isinstance(words, str) or not words or not all(isinstance(w, str) and w.strip("* ") for w in words):
+            problems.append(f"evidence_words[{code!r}] must be a tuple of words, e.g. (\"met\", \"talks\")")
     if getattr(cls, "identity_match", "all") not in ("all", "any"):
         problems.append("identity_match must be 'all' or 'any'")
     try:

@@ -15,14 +15,14 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_parties, check_states
+from llmx.pipeline.checks import check_parties, check_states, check_words
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
-from llmx.pipeline.prepare import chunk, clean, sentences
+from llmx.pipeline.prepare import chunk, clean, language, sentences
 from llmx.pipeline.triage import triaged
 from llmx.providers.base import Endpoint
 from llmx.schemas.base import Event
@@ -80,15 +80,19 @@ def answer_with_text(endpoint: Endpoint, request: ChunkRequest, options: Extract
 
 
 def checked_records(events: list[Event], text: str, strict: bool = False) -> tuple[list[Record], list[str]]:
-    """The model-free tail of the pipeline: merge, ground (repeated sentences cited too), check states, --strict."""
+    """The model-free tail of the pipeline: merge, ground (repeated sentences cited too), check states, parties and
+    the type's words (checks.py), --strict."""
     parts = sentences(clean(text))
     records: list[Record] = []
     warnings: list[str] = []
     for event in merge_events(events):
-        record, notes = check_states(ground(event, text, parts), type(event).identity_fields, text)
+        cls = type(event)
+        record, notes = check_states(ground(event, text, parts), cls.identity_fields, text)
         if record is not None:
-            record, more = check_parties(record, type(event).identity_spec(), text, type(event).choice_fields(),
-                                           type(event).required_fields)
+            record, more = check_parties(record, cls.identity_spec(), text, cls.choice_fields(), cls.required_fields)
+            notes += more
+        if record is not None and cls.evidence_words:
+            record, more = check_words(record, cls.evidence_words, language(text))
             notes += more
         warnings.extend(notes)
         if record is not None:

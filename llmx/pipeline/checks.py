@@ -20,6 +20,10 @@ and one that names the same party on both sides of an "all" identity (a deal fro
 Arabia to Saudi Arabia) is no transfer between two parties: both are dropped, and so is a
 record without a field its type requires (``Event.required_fields``: a warning with no
 named person who warns).
+
+A type may also list the words that state it in each language (``Event.evidence_words``): a meeting record whose
+cited sentences say nothing of meeting, talks or a visit ("Netanjahu zitierte seinen Verteidigungsminister") is
+dropped, in an article of a language the list covers.
 """
 
 from __future__ import annotations
@@ -164,3 +168,20 @@ def check_parties(record: Record, spec: TypeSpec, article: str, choices: frozens
     if missing := [name for name in required if _empty(facts.get(name))]:
         return None, notes + [f"dropped a {record.type}: it needs {', '.join(missing)}, which is not set"]
     return replace(record, facts=facts), notes
+
+
+@lru_cache(maxsize=32)
+def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-blind pattern for ``words``: ``*`` is any letters, a space any spaces, each matched as whole words."""
+    parts = [r"\w*".join(r"\s+".join(map(re.escape, piece.split())) for piece in word.split("*")) for word in words]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+
+
+def check_words(record: Record, words: dict[str, tuple[str, ...]], language: str) -> tuple[Record | None, list[str]]:
+    """None when the record's evidence has none of the words that state its type in ``language``;
+    the record as it is when the type lists no words for that language."""
+    listed = words.get(language)
+    if not listed or not record.evidence or any(word_pattern(tuple(listed)).search(span.text) for span in record.evidence):
+        return record, []
+    return None, [f"dropped a {record.type}: its evidence has none of the words that state one in {language} "
+                  f"({', '.join(listed[:3])}, ...)"]

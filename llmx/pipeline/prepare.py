@@ -91,3 +91,15 @@ def chunk(text: str, max_chars: int = DEFAULT_CHUNK_CHARS, overlap: int = 1) -> 
     if current:
         chunks.append(current)
     return [Chunk(i, "\n".join(c)) for i, c in enumerate(chunks)]
+
+
+@lru_cache(maxsize=64)
+def language(text: str) -> str:
+    """The text's language as an ISO 639-1 code ("de", "en"), by py3langid's classifier.
+
+    A library rather than a word list: it knows 97 languages, runs offline, and decides an
+    article in about a millisecond once its model is loaded (0.6 s, on the first call).
+    """
+    import py3langid  # loaded on first use: only types with evidence words ask
+
+    return str(py3langid.classify(text)[0])
