@@ -16,11 +16,16 @@ instead of one full run each:
 - ``calibrated``: the party question, then the near-miss question decided by contextual calibration
   (:func:`calibrated`), not by the answer word.
 
+``--checks`` first applies the pipeline's current model-free record checks (a type's required fields and
+its evidence words, pipeline/checks.py) to the saved records, so an extraction saved before a check was
+added is measured as the pipeline now treats it; ``--unasked TYPE`` keeps that type's records without
+asking them anything.
+
 It prints event P/R/F1 per type for each variant and gold file, and all files together,
 the questions asked and seconds per question, and writes each variant's predictions to
 OUT so ``llmx eval GOLD --compare`` can show the articles that changed:
 
-    python bench/confirm.py OUT GOLD PREDICTIONS [GOLD PREDICTIONS ...]
+    python bench/confirm.py OUT GOLD PREDICTIONS [GOLD PREDICTIONS ...] [--checks] [--unasked meeting]
 """
 
 from __future__ import annotations
@@ -39,10 +44,12 @@ from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
 from llmx.pipeline.answer import prepare_chunk
 from llmx.pipeline.article import answer_request, confirm_records
+from llmx.pipeline.checks import check_parties, check_words
 from llmx.pipeline.confirm import Verdict, confirmed, messages
 from llmx.pipeline.ground import ground
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
+from llmx.pipeline.prepare import language
 from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
@@ -51,6 +58,29 @@ from llmx.schemas.identity import matches_gold
 
 VARIANTS = ("none", "yes/no", "near-misses", "parties", "reextract", "parties+reextract", "same-government", "calibrated")
 CONTENT_FREE = "N/A"
+
+
+def rechecked(docs: list[Document], gold: list[dict], types: dict[str, type[Event]]) -> list[Document]:
+    """``docs`` with the records that the pipeline's current model-free checks drop removed (the article texts are the gold's)."""
+    texts = {article["id"]: article["text"] for article in gold}
+    out = []
+    for doc in docs:
+        text, kept = texts[doc.id], []
+        for record in doc.events:
+            cls = types[record.type]
+            checked, _ = check_parties(record, cls.identity_spec(), text, cls.choice_fields(), cls.required_fields)
+            if checked is not None and cls.evidence_words:
+                checked, _ = check_words(checked, cls.evidence_words, language(text))
+            if checked is not None:
+                kept.append(checked)
+        out.append(replace(doc, events=kept))
+    return out
+
+
+def asked_only(docs: list[Document], unasked: set[str]) -> tuple[list[Document], dict[str, list[Record]]]:
+    """``docs`` without the records of ``unasked`` types, and those records by article (put back after the questions)."""
+    aside = {doc.id: [r for r in doc.events if r.type in unasked] for doc in docs}
+    return [replace(doc, events=[r for r in doc.events if r.type not in unasked]) for doc in docs], aside
 
 
 def reconfirm(endpoint: Endpoint, docs: list[Document], variant: str, types: dict[str, type[Event]],
@@ -176,6 +206,8 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("files", nargs="+", type=Path, help="GOLD PREDICTIONS pairs")
     parser.add_argument("--only", choices=VARIANTS, action="append", help="run only these variants")
+    parser.add_argument("--checks", action="store_true", help="apply the current required-fields and evidence-words checks first")
+    parser.add_argument("--unasked", action="append", default=[], help="a type whose records are kept without questions")
     args = parser.parse_args()
     if len(args.files) % 2:
         parser.error("give GOLD PREDICTIONS pairs")
@@ -188,7 +220,10 @@ def main() -> None:
             every_gold, every_doc, usage, seconds = [], [], Usage(), 0.0
             for gold_path, pred_path in pairs:
                 gold = read_jsonl(gold_path)
-                docs, used, s = reconfirm(endpoint, [Document.from_dict(d) for d in read_jsonl(pred_path)], variant, types, cache)
+                docs = [Document.from_dict(d) for d in read_jsonl(pred_path)]
+                docs, aside = asked_only(rechecked(docs, gold, types) if args.checks else docs, set(args.unasked))
+                docs, used, s = reconfirm(endpoint, docs, variant, types, cache)
+                docs = [replace(doc, events=doc.events + aside[doc.id]) for doc in docs]
                 seconds += s
                 usage.add(used)
                 name = f"{variant.replace('/', '')}-{gold_path.stem}.jsonl"
