@@ -41,7 +41,7 @@ class Meeting(Event):
                "zusammenkunft", "zusammenkommen", "diskut*", "audienz*", "sprach mit", "sprachen mit",
                "sprechen mit", "spricht mit"),
         "en": ("meet*", "met", "talk", "talks", "talked", "*visit*", "summit*", "host", "hosts", "hosted", "hosting",
-               "receive*", "received", "welcomed", "conferen*", "negotiat*", "discuss*", "consult*", "audience",
+               "receive*", "welcomed", "conferen*", "negotiat*", "discuss*", "consult*", "audience",
                "sat down", "spoke with", "spoke to", "speaks with"),
     }
 

@@ -202,7 +202,8 @@ def test_is_iso_date(value: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     "name",
     ["Vladimir Putin", "Masoud Pezeshkian", "Ken McCallum", "Abdullah II", "Pope Francis", "Li Zhaoxing",
-     "el-Sisi", "Abdel Fattah el-Sisi", "Putin", "Recep Tayyip Erdoğan", "Tamim bin Hamad Al Thani"],
+     "el-Sisi", "Abdel Fattah el-Sisi", "Putin", "Recep Tayyip Erdoğan", "Tamim bin Hamad Al Thani",
+     "Premier Yıldırım", "Papst Franziskus", "Martin Luther King", "Alexander Pope"],  # an office before a name, English surnames
 )
 def test_plausible_person_true(name: str) -> None:
     assert plausible_person(name) is True
@@ -212,7 +213,8 @@ def test_plausible_person_true(name: str) -> None:
     "name",
     [None, "", "   ", "Iran", "Iranian", "russische", "Moskau", "Moscow", "Teheran", "Ashgabat", "Aschgabat",
      "Berlin", "Wien", "New York", "MI5", "Kreml", "Kremlin", "BND", "FSB", "the Foreign Ministry",
-     "White House", "Agent 007", "one two three four five six seven"],
+     "White House", "Agent 007", "one two three four five six seven",
+     "US-Außenminister", "Bundespräsident", "Generalsekretär", "Minister", "Gunnlaugssons Stellvertreter"],  # offices
 )
 def test_plausible_person_false(name: str | None) -> None:
     assert plausible_person(name) is False

@@ -27,8 +27,24 @@ _ORG_WORDS = frozenset({
     "army", "armee", "police", "polizei", "bundeswehr", "hezbollah", "hisbollah", "hamas", "taliban",
 })
 
+_ROLES = ("minister", "ministerin", "prasident", "prasidentin", "president", "kanzler", "kanzlerin", "chancellor",
+          "sekretar", "sekretarin", "secretary", "premier", "chef", "chefin", "botschafter", "ambassador", "sprecher",
+          "sprecherin", "spokesman", "spokeswoman", "stellvertreter", "deputy", "papst", "pope", "kardinal", "cardinal")
+"""Office words (folded): "US-Außenminister", "Bundespräsident", "Generalsekretär" name an office, not a person."""
+_GERMAN_ROLES = tuple(r for r in _ROLES if r not in ("president", "secretary", "premier", "deputy", "pope", "cardinal",
+                                                        "ambassador", "chancellor", "spokesman", "spokeswoman"))
+"""Offices that end a German phrase ("Gunnlaugssons Stellvertreter"); English ones can be surnames ("Pope", "Deputy")."""
+
+
+def _office(key: str) -> bool:
+    """An office rather than a name: one word ending in an office word, or a phrase whose last word ends in a German one
+    ("us aussenminister", folded from "US-Außenminister")."""
+    words = key.split()
+    return bool(words) and words[-1].endswith(_ROLES if len(words) == 1 else _GERMAN_ROLES)
+
+
 def plausible_person(name: str | None) -> bool:
-    """False for values that are clearly not a person: places, states, orgs, acronyms, codes."""
+    """False for values that are clearly not a person: places, states, orgs, offices, acronyms, codes."""
     if not isinstance(name, str):
         return False
     text = " ".join(name.split())
@@ -38,7 +54,7 @@ def plausible_person(name: str | None) -> bool:
     if re.fullmatch(r"[^\W\d_]{2,5}", text) and text.isupper():  # MI6-style acronyms: "BND", "FSB"
         return False
     key = fold_key(text)
-    if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()):
+    if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()) or _office(key):
         return False
     if country_code(text) is not None:
         return False
