@@ -64,14 +64,19 @@ def test_seed_end_to_end():
     again = SEED_TEXT.index("Moskau und Teheran", 1)
     assert len(deals) == 1 and {q["start"] for q in deals[0]["evidence"]} >= {0, again}
     assert deals[0]["weapons"] == ["drones"] and deals[0]["amount"] == "1,7-Milliarden-Dollar"
-    # The model's answer had a sanction "imposed" by GBR, which its evidence does not mention, and a
-    # warning by "Supo", the worked example's agency, with no person who warns: both are dropped
-    # model-free, before any question (a warning requires its issuer).
+    # The model's answer (this recording) had a sanction "imposed" by GBR and a deal to GBR, which their
+    # evidence does not mention, and a warning by IRN, which its evidence does not mention either: all
+    # dropped model-free, before any question. A sanction by MI5 on Iran the model itself then denied.
     assert types == {"meeting", "arms_deal"}
     assert any("dropped a sanction: its evidence does not mention imposer GBR" in w for w in doc["warnings"])
-    assert any("dropped a security_warning: it needs issuer, which is not set" in w for w in doc["warnings"])
-    # Extraction and the meeting's question (arms deals have no question).
-    assert doc["usage"]["calls"] == 1 + 1
+    assert any("dropped a security_warning: its evidence does not mention issuer_org IRN" in w for w in doc["warnings"])
+    assert any('dropped a sanction: the model denied it when asked "Does the text say that MI5' in w for w in doc["warnings"])
+    # The answer cited the conference sentence for the meeting too: re-read on its own (it names neither
+    # Putin nor Pezeshkian), it gave Zardari "with" Kazakhstan, Kyrgyzstan, "Tadshikistan" and Uzbekistan:
+    # states, not people, so no meeting, with a warning.
+    assert any("not persons: Kasachstan, Kirgisistan, Tadshikistan, Usbekistan" in w for w in doc["warnings"])
+    # Extraction, the re-read, the meeting's question and the MI5 sanction's two (arms deals have none).
+    assert doc["usage"]["calls"] == 1 + 1 + 1 + 2
 
 
 SAME_REQUESTS = pytest.mark.vcr("test_seed_formats[jsonl].yaml")

@@ -214,7 +214,8 @@ def test_plausible_person_true(name: str) -> None:
     [None, "", "   ", "Iran", "Iranian", "russische", "Moskau", "Moscow", "Teheran", "Ashgabat", "Aschgabat",
      "Berlin", "Wien", "New York", "MI5", "Kreml", "Kremlin", "BND", "FSB", "the Foreign Ministry",
      "White House", "Agent 007", "one two three four five six seven",
-     "US-Außenminister", "Bundespräsident", "Generalsekretär", "Minister", "Gunnlaugssons Stellvertreter"],  # offices
+     "US-Außenminister", "Bundespräsident", "Generalsekretär", "Minister", "Gunnlaugssons Stellvertreter",  # offices
+     "Tadshikistan", "Usbekistan"],  # states misspelled (Tadschikistan, Usbekistan is German for UZB)
 )
 def test_plausible_person_false(name: str | None) -> None:
     assert plausible_person(name) is False

@@ -17,7 +17,7 @@ MEETING = {"evidence": [2, 4], "participants": [{"name": "François Hollande"}, 
 
 
 def run(stub: StubServer, *args: str):
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--per-type", *args, *stub.extract_args("--no-confirm")])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--per-type", *args, *stub.extract_args("--no-confirm", "--no-reread")])
 
 
 def only_type(request: dict) -> str:

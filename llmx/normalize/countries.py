@@ -14,6 +14,7 @@ import re
 from importlib import resources
 
 import pycountry
+from rapidfuzz import fuzz, process
 
 from llmx.normalize.text import fold_key
 
@@ -131,3 +132,18 @@ def country_name(code: str) -> str:
         return code
     country = pycountry.countries.get(alpha_3=code)
     return SHORT_NAMES.get(code) or getattr(country, "common_name", None) or country.name
+
+
+@functools.lru_cache(maxsize=4096)
+def misspelled_state(name: str) -> str | None:
+    """Alpha-3 of the state a one-word ``name`` misspells by a letter or two ("Tadshikistan"), else None.
+
+    Small models copy a state's name with a letter changed and then use it as a person; seven
+    letters at least and a 90% match, so short names and real surnames are left alone.
+    """
+    key = fold_key(name)
+    if len(key) < 7 or " " in key:
+        return None
+    states = {k: code for k, code in _country_index().items() if code and " " not in k and len(k) >= 6}
+    found = process.extractOne(key, list(states), scorer=fuzz.ratio, score_cutoff=90)
+    return states[found[0]] if found else None

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from llmx.normalize.cities import BIG_CITY, _cities
-from llmx.normalize.countries import country_code
+from llmx.normalize.countries import country_code, misspelled_state
 from llmx.normalize.text import fold_key, fold_with_offsets
 
 _ORG_WORDS = frozenset({
@@ -44,7 +44,7 @@ def _office(key: str) -> bool:
 
 
 def plausible_person(name: str | None) -> bool:
-    """False for values that are clearly not a person: places, states, orgs, offices, acronyms, codes."""
+    """False for values that are clearly not a person: places, states (also misspelled), orgs, offices, acronyms, codes."""
     if not isinstance(name, str):
         return False
     text = " ".join(name.split())
@@ -56,7 +56,7 @@ def plausible_person(name: str | None) -> bool:
     key = fold_key(text)
     if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()) or _office(key):
         return False
-    if country_code(text) is not None:
+    if country_code(text) is not None or misspelled_state(text) is not None:
         return False
     city = _cities().get(key)
     # Many surnames are also town names ("Abbas" is an alternate name of Fort Abbas, PAK):

@@ -1,4 +1,4 @@
-"""The pipeline for one article: prepare → prompt → call → answer → ground → merge → checks → confirm.
+"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → merge → checks → confirm.
 
 Each stage lives in its own module; this one only wires them, builds the article's
 :class:`~llmx.core.data.Document` (the only place one is built from a live run) and
@@ -23,6 +23,7 @@ from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
 from llmx.pipeline.prepare import chunk, clean, language, sentences
+from llmx.pipeline.reread import new_events, second_event_sentences
 from llmx.pipeline.triage import triaged
 from llmx.providers.base import Endpoint
 from llmx.schemas.base import Event
@@ -77,6 +78,23 @@ def answer_with_text(endpoint: Endpoint, request: ChunkRequest, options: Extract
         if kept is None:
             raise
         return *kept, exc.last_answer
+
+
+def reread(endpoint: Endpoint, events: list[Event], text: str, options: ExtractOptions, usage: Usage,
+           article_id: str) -> tuple[list[Event], list[str]]:
+    """Events of a cited sentence that tells a second event of its record's type, asked on its own (reread.py)."""
+    found: list[Event] = []
+    notes: list[str] = []
+    for cls, sentence in second_event_sentences(events, language(text)):
+        try:
+            events_of, more = answer_request(endpoint, prepare_chunk(sentence, options), replace(options, max_retries=0),
+                                             usage, article_id)
+        except ExtractionError as exc:  # no usable answer: the sentence stays evidence of the first event only
+            notes.append(f"re-reading \"{sentence[:60]}\": {exc}")
+            continue
+        found += [event for event in events_of if event.event_type == cls.event_type]
+        notes += more
+    return new_events(found, events), notes
 
 
 def checked_records(events: list[Event], text: str, strict: bool = False) -> tuple[list[Record], list[str]]:
@@ -161,6 +179,14 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
         except LlmxError as exc:
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             doc.errors.append(f"{article.source}{where}: {exc}")
+    if options.reread and not down:
+        try:
+            more, notes = reread(endpoint, events, article.text, options, doc.usage, article.id)
+            events += more
+            doc.warnings.extend(f"{article.source}: {note}" for note in notes)
+        except ProviderError as exc:
+            doc.errors.append(f"{article.source}: {exc}")
+            down = True
     doc.events, notes = checked_records(events, article.text, options.strict)
     doc.warnings.extend(f"{article.source}: {note}" for note in notes)
     if options.confirm and not down:

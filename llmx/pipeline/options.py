@@ -26,6 +26,8 @@ class ExtractOptions:
     """One extraction call per type, the article's KV cache shared (pipeline/per_type.py), instead of one combined call."""
     glean: bool = False
     """After the combined call, show the model its answer and ask for the events it left out (pipeline/glean.py)."""
+    reread: bool = True
+    """Ask again, on its own, a cited sentence that tells a second event of its record's type (pipeline/reread.py)."""
     confirm: bool = True
     """Re-check each record with its type's yes/no ``confirm`` question (near misses named) (pipeline/confirm.py) and drop the ones denied."""
     evidence: str = "cite"
