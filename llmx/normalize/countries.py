@@ -144,6 +144,12 @@ def misspelled_state(name: str) -> str | None:
     key = fold_key(name)
     if len(key) < 7 or " " in key:
         return None
-    states = {k: code for k, code in _country_index().items() if code and " " not in k and len(k) >= 6}
+    states = _one_word_states()
     found = process.extractOne(key, list(states), scorer=fuzz.ratio, score_cutoff=90)
     return states[found[0]] if found else None
+
+
+@functools.cache
+def _one_word_states() -> dict[str, str]:
+    """Folded one-word state names of six letters or more, and their alpha-3 (built once)."""
+    return {key: code for key, code in _country_index().items() if code and " " not in key and len(key) >= 6}
