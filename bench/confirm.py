@@ -16,8 +16,8 @@ instead of one full run each:
 - ``calibrated``: the party question, then the near-miss question decided by contextual calibration
   (:func:`calibrated`), not by the answer word.
 
-``--checks`` first applies the pipeline's current model-free record checks (a type's required fields and
-its evidence words, pipeline/checks.py) to the saved records, so an extraction saved before a check was
+``--checks`` first applies the pipeline's current model-free record checks (``checks.check_record``: states,
+parties, required fields, evidence words) to the saved records, so an extraction saved before a check was
 added is measured as the pipeline now treats it; ``--unasked TYPE`` keeps that type's records without
 asking them anything.
 
@@ -44,12 +44,11 @@ from llmx.evaluation.run import evaluate
 from llmx.evaluation.score import Report, read_jsonl
 from llmx.pipeline.answer import prepare_chunk
 from llmx.pipeline.article import answer_request, confirm_records
-from llmx.pipeline.checks import check_parties, check_words
+from llmx.pipeline.checks import check_record
 from llmx.pipeline.confirm import Verdict, confirmed, messages
 from llmx.pipeline.ground import ground
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
-from llmx.pipeline.prepare import language
 from llmx.providers.base import Endpoint, ProviderSettings
 from llmx.providers.local import LocalProvider
 from llmx.registry import load_registry
@@ -67,10 +66,7 @@ def rechecked(docs: list[Document], gold: list[dict], types: dict[str, type[Even
     for doc in docs:
         text, kept = texts[doc.id], []
         for record in doc.events:
-            cls = types[record.type]
-            checked, _ = check_parties(record, cls.identity_spec(), text, cls.choice_fields(), cls.required_fields)
-            if checked is not None and cls.evidence_words:
-                checked, _ = check_words(checked, cls.evidence_words, language(text))
+            checked, _ = check_record(record, types[record.type], text)
             if checked is not None:
                 kept.append(checked)
         out.append(replace(doc, events=kept))

@@ -15,7 +15,7 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_parties, check_states, check_words
+from llmx.pipeline.checks import check_record
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
@@ -104,14 +104,7 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
     records: list[Record] = []
     warnings: list[str] = []
     for event in merge_events(events):
-        cls = type(event)
-        record, notes = check_states(ground(event, text, parts), cls.identity_fields, text)
-        if record is not None:
-            record, more = check_parties(record, cls.identity_spec(), text, cls.choice_fields(), cls.required_fields)
-            notes += more
-        if record is not None and cls.evidence_words:
-            record, more = check_words(record, cls.evidence_words, language(text))
-            notes += more
+        record, notes = check_record(ground(event, text, parts), type(event), text)
         warnings.extend(notes)
         if record is not None:
             records.append(record)

@@ -36,6 +36,8 @@ from typing import Any
 from llmx.core.data import Record
 from llmx.normalize.cities import City, find_city
 from llmx.normalize.countries import country_code, is_alpha3
+from llmx.pipeline.prepare import language
+from llmx.schemas.base import Event
 from llmx.schemas.identity import TypeSpec
 
 MENTION_CITY = 100_000
@@ -185,3 +187,15 @@ def check_words(record: Record, words: dict[str, tuple[str, ...]], language: str
         return record, []
     return None, [f"dropped a {record.type}: its evidence has none of the words that state one in {language} "
                   f"({', '.join(listed[:3])}, ...)"]
+
+
+def check_record(record: Record, cls: type[Event], article: str) -> tuple[Record | None, list[str]]:
+    """Every model-free check of one grounded record of type ``cls``, in order: states, parties, the type's words."""
+    checked, notes = check_states(record, cls.identity_fields, article)
+    if checked is not None:
+        checked, more = check_parties(checked, cls.identity_spec(), article, cls.choice_fields(), cls.required_fields)
+        notes += more
+    if checked is not None and cls.evidence_words:
+        checked, more = check_words(checked, cls.evidence_words, language(article))
+        notes += more
+    return checked, notes

@@ -16,7 +16,8 @@ from llmx.schemas.identity import TypeSpec, same_identity, value_key
 NOT_FACTS = ("evidence", "attributed_to")
 
 
-def _facts(event: Event) -> dict[str, Any]:
+def event_facts(event: Event) -> dict[str, Any]:
+    """An event's fields by name (what the identity and conflict rules compare)."""
     return {name: getattr(event, name) for name in type(event).model_fields}
 
 
@@ -39,7 +40,7 @@ def union(left: list[Any], right: list[Any], person: bool) -> list[Any]:
 
 def combine(a: Event, b: Event, spec: TypeSpec) -> Event:
     """``a`` with ``b``'s list items added and ``b``'s facts where ``a`` has none."""
-    mine, theirs = _facts(a), _facts(b)
+    mine, theirs = event_facts(a), event_facts(b)
     update: dict[str, Any] = {}
     for name, value in theirs.items():
         if isinstance(value, list):
@@ -53,9 +54,9 @@ def merge_events(events: list[Event]) -> list[Event]:
     """Events in first-seen order, duplicates folded into the first one with all their evidence."""
     kept: list[Event] = []
     for event in events:
-        cls, spec, facts = type(event), type(event).identity_spec(), _facts(event)
+        cls, spec, facts = type(event), type(event).identity_spec(), event_facts(event)
         for i, other in enumerate(kept):
-            theirs = _facts(other) if type(other) is cls else None
+            theirs = event_facts(other) if type(other) is cls else None
             if theirs is not None and same_identity(theirs, facts, spec) and not conflicts(theirs, facts, spec):
                 kept[i] = combine(other, event, spec)
                 break

@@ -16,6 +16,7 @@ from typing import Any
 
 from llmx.normalize.persons import mentioned
 from llmx.pipeline.checks import word_pattern
+from llmx.pipeline.merge import event_facts
 from llmx.schemas.base import Event
 from llmx.schemas.identity import same_identity
 
@@ -45,9 +46,6 @@ def second_event_sentences(events: list[Event], language: str) -> list[tuple[typ
 
 def new_events(found: list[Event], events: list[Event]) -> list[Event]:
     """The events of ``found`` that no event of ``events`` already reports by the merge's identity rule."""
-    def facts(event: Event) -> dict[str, Any]:
-        return {name: getattr(event, name) for name in type(event).identity_fields}
-
     return [event for event in found
-            if not any(type(other) is type(event) and same_identity(facts(other), facts(event), type(event).identity_spec())
+            if not any(type(other) is type(event) and same_identity(event_facts(other), event_facts(event), type(event).identity_spec())
                        for other in events)]
