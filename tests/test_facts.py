@@ -139,3 +139,15 @@ def test_the_articles_language_decides_which_words_apply():
     event = Meeting(evidence=["Netanyahu a cité son ministre de la Défense Yaalon."],
                     participants=[{"name": "Benjamin Netanyahu"}, {"name": "Moshe Yaalon"}])
     assert len(checked_records([event], french)[0]) == 1
+
+
+def test_a_value_the_checks_remove_does_not_keep_two_reports_of_one_event_apart():
+    """The model gives one meeting twice, once "in Tokyo" (the prompt's example city, named nowhere in the article):
+    checked before merging, the city is removed and the two reports become one record with both sentences."""
+    text = "Putin traf Pezeshkian in Aschgabat. Das Treffen von Putin und Pezeshkian dauerte zwei Stunden."
+    people = [{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}]
+    first = Meeting(evidence=["Putin traf Pezeshkian in Aschgabat."], participants=people, location="Aschgabat")
+    second = Meeting(evidence=["Das Treffen von Putin und Pezeshkian dauerte zwei Stunden."], participants=people, location="Tokyo")
+    records, warnings = checked_records([first, second], text)
+    assert [(r.facts["location"], len(r.evidence)) for r in records] == [("Ashgabat", 2)]
+    assert "meeting.location Tokyo removed: the article does not name it" in warnings

@@ -1,4 +1,4 @@
-"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → merge → checks → confirm.
+"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → checks → merge → confirm.
 
 Each stage lives in its own module; this one only wires them, builds the article's
 :class:`~llmx.core.data.Document` (the only place one is built from a live run) and
@@ -15,7 +15,7 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_record
+from llmx.pipeline.checks import check_record, kept_values
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
@@ -98,16 +98,21 @@ def reread(endpoint: Endpoint, events: list[Event], text: str, options: ExtractO
 
 
 def checked_records(events: list[Event], text: str, strict: bool = False) -> tuple[list[Record], list[str]]:
-    """The model-free tail of the pipeline: merge, ground (repeated sentences cited too), check states, parties and
-    the type's words (checks.py), --strict."""
+    """The model-free tail of the pipeline: ground (repeated sentences cited too), check states, parties and the
+    type's words (checks.py), merge, --strict.
+
+    Each event is checked before merging, so a value the checks remove (a city the article does not name, a
+    state its evidence does not mention) cannot keep two reports of one event apart; merged evidence only
+    adds mentions, so the merged events pass again and are grounded once more."""
     parts = sentences(clean(text))
-    records: list[Record] = []
+    checked: list[Event] = []
     warnings: list[str] = []
-    for event in merge_events(events):
+    for event in events:
         record, notes = check_record(ground(event, text, parts), type(event), text)
         warnings.extend(notes)
         if record is not None:
-            records.append(record)
+            checked.append(kept_values(event, record))
+    records = [ground(event, text, parts) for event in merge_events(checked)]
     if strict:
         kept = [r for r in records if r.grounded]
         if len(kept) < len(records):

@@ -189,6 +189,20 @@ def check_words(record: Record, words: dict[str, tuple[str, ...]], language: str
                   f"({', '.join(listed[:3])}, ...)"]
 
 
+def _plain(value: Any) -> bool:
+    """A value the checks can remove or shorten: none, a string, or a list of strings (not people or other models)."""
+    return value is None or isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def kept_values(event: Event, record: Record) -> Event:
+    """``event`` without the values the checks removed from its ``record`` (a state its evidence does not mention,
+    an invented code, a placeholder), so that merging compares only what will be kept."""
+    fields = type(event).model_fields
+    update = {name: value for name, value in record.facts.items()
+              if name in fields and name != "evidence" and _plain(value) and value != getattr(event, name)}
+    return event.model_copy(update=update) if update else event
+
+
 def check_record(record: Record, cls: type[Event], article: str) -> tuple[Record | None, list[str]]:
     """Every model-free check of one grounded record of type ``cls``, in order: states, parties, the type's words."""
     checked, notes = check_states(record, cls.identity_fields, article)
