@@ -151,6 +151,18 @@ def test_eval_scores_saved_predictions(tmp_path):
     assert table.exit_code == 0 and "security_warning" in table.stdout and "grounding" in table.stdout
 
 
+@pytest.mark.parametrize("schemas, asked", [([], {"meeting", "arms_deal", "security_warning", "sanction"}), (["-s", "meeting"], {"meeting"})])
+def test_eval_asks_what_extract_asks_not_the_gold_files_types(schemas, asked):
+    """The mini gold holds no sanction: asking only the gold's types would let the answers choose the prompt."""
+    with StubServer() as stub:
+        model = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_schema"]  # eval never caches
+        result = run("eval", str(DATA / "eval" / "mini_gold.jsonl"), *model, *schemas, "-f", "json")
+        prompt = stub.last_request["messages"][0]["content"]
+    assert result.exit_code == 0, result.output
+    headed = {line[3:].strip() for line in prompt.splitlines() if line.startswith("## ")}
+    assert asked <= headed and not ({"meeting", "arms_deal", "security_warning", "sanction"} - asked) & headed
+
+
 def test_eval_bad_gold_file(tmp_path):
     bad = tmp_path / "gold.jsonl"
     bad.write_text('{"id": 1}\n{oops\n', encoding="utf-8")

@@ -14,7 +14,7 @@ from llmx.cli.common import ModelChoice, SchemaOpt, SchemasDir, err, model_choic
 from llmx.core.data import Document
 from llmx.core.errors import UsageError
 from llmx.evaluation.compare import compare
-from llmx.evaluation.run import evaluate, gold_types, run_predictions, specs
+from llmx.evaluation.run import evaluate, run_predictions, specs
 from llmx.evaluation.score import read_jsonl
 from llmx.evaluation.tables import comparison_table, render_table
 from llmx.pipeline.options import ExtractOptions
@@ -39,7 +39,9 @@ def eval_command(
 ) -> None:
     """Measure extraction quality: precision/recall/F1 per type, field accuracy, grounding, tokens, time.
 
-    Extracts the types the gold file annotates (or those given with -s).
+    Extracts what `llmx extract` would: every registered type, or those given with -s. The gold's
+    own types are not used to choose: the prompt must not depend on the answers (asked only the two
+    types dev2's gold holds, the embedded model reported five false warnings there; asked all four, none).
 
     Examples:
 
@@ -70,7 +72,7 @@ def eval_command(
                 Console().print(*comparison_table(result, (against[0].name, against[1].name)))
             return
         if predicted is None:
-            types = registry.select(schema or gold_types(gold_rows, registry.types))
+            types = registry.select(schema)
             chosen, options = choice(), ExtractOptions(types, **tune())
             predicted = run_predictions(gold_rows, gold, lambda: chosen.provider.connect(chosen.settings), options, save, progress)
         report = evaluate(gold_rows, predicted, registry.types)

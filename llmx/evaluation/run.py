@@ -59,8 +59,3 @@ def evaluate(gold: list[dict[str, Any]], predicted: list[Document], types: dict[
     """Score with the registered types' identity rules."""
     return score(gold, predicted, specs(types))
 
-
-def gold_types(gold: list[dict[str, Any]], types: dict[str, type[Event]]) -> list[str]:
-    """The types a gold file annotates: extracting others would cost tokens and could only score as false positives."""
-    seen = {e.get("type") for row in gold for e in row.get("events") or []}
-    return [name for name in types if name in seen] or list(types)
