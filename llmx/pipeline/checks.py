@@ -197,9 +197,9 @@ def _plain(value: Any) -> bool:
 def kept_values(event: Event, record: Record) -> Event:
     """``event`` without the values the checks removed from its ``record`` (a state its evidence does not mention,
     an invented code, a placeholder), so that merging compares only what will be kept."""
-    fields = type(event).model_fields
+    fields, dumped = type(event).model_fields, event.model_dump(mode="json")  # facts are JSON values: compare like with like
     update = {name: value for name, value in record.facts.items()
-              if name in fields and name != "evidence" and _plain(value) and value != getattr(event, name)}
+              if name in fields and name != "evidence" and _plain(value) and value != dumped.get(name)}
     return event.model_copy(update=update) if update else event
 
 
