@@ -151,3 +151,11 @@ def test_a_value_the_checks_remove_does_not_keep_two_reports_of_one_event_apart(
     records, warnings = checked_records([first, second], text)
     assert [(r.facts["location"], len(r.evidence)) for r in records] == [("Ashgabat", 2)]
     assert "meeting.location Tokyo removed: the article does not name it" in warnings
+
+
+def test_reports_dropped_for_one_reason_give_one_note_with_a_count():
+    text = "Putin zitierte Pezeshkian in seiner Rede. Putin lobte Pezeshkian vor der Presse."
+    people = [{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}]
+    unmet = [Meeting(evidence=[sentence], participants=people) for sentence in text.split(". ")]  # no word of meeting
+    records, warnings = checked_records(unmet, text)
+    assert records == [] and len(warnings) == 1 and warnings[0].endswith("(×2)")

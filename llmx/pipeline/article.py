@@ -8,6 +8,7 @@ turns failures into its ``errors``, so a batch never loses an article silently.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
@@ -118,7 +119,13 @@ def checked_records(events: list[Event], text: str, strict: bool = False) -> tup
         if len(kept) < len(records):
             warnings.append(f"--strict dropped {len(records) - len(kept)} event(s) whose evidence is not in the text")
         records = kept
-    return records, warnings
+    return records, counted(warnings)
+
+
+def counted(notes: list[str]) -> list[str]:
+    """Each note once, in order, with how many times it was made: the reports of one event, checked before merging,
+    are often dropped for one reason."""
+    return [f"{note} (×{n})" if n > 1 else note for note, n in Counter(notes).items()]
 
 
 def confirm_records(endpoint: Endpoint, records: list[Record], options: ExtractOptions, usage: Usage,
