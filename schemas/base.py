@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import normalize_date
+from llmx.normalize.offices import english_office
 from llmx.normalize.persons import english_name, english_name_of_unknown_state, mentioned
 from llmx.normalize.text import latin_share
 from llmx.schemas.identity import TypeSpec
@@ -99,8 +100,10 @@ class Person(BaseModel):
 
     @model_validator(mode="after")
     def _english_spelling(self, info: ValidationInfo) -> Person:
-        """German transliterations from Cyrillic ("Sergej Lawrow") become English ("Sergey Lavrov")."""
+        """German transliterations from Cyrillic ("Sergej Lawrow") become English ("Sergey Lavrov"), and so do German
+        offices ("US-Außenminister" → "US Foreign Minister")."""
         self.name = english_name(self.name, self.country, article_text(info.context))
+        self.role = english_office(self.role)
         return self
 
 
