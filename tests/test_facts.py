@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from llmx.core.data import Record
 from llmx.pipeline.article import checked_records
-from llmx.pipeline.checks import check_parties, check_states, check_words, mentions, word_pattern
+from llmx.pipeline.checks import check_parties, check_states, check_words, focused_records, mentions, word_pattern
+from llmx.pipeline.ground import ground
 from llmx.pipeline.prepare import language
 from llmx.schemas.arms_deal import ArmsDeal
 from llmx.schemas.meeting import Meeting
@@ -159,3 +160,21 @@ def test_reports_dropped_for_one_reason_give_one_note_with_a_count():
     unmet = [Meeting(evidence=[sentence], participants=people) for sentence in text.split(". ")]  # no word of meeting
     records, warnings = checked_records(unmet, text)
     assert records == [] and len(warnings) == 1 and warnings[0].endswith("(×2)")
+
+
+def test_a_cited_sentence_that_names_none_of_the_parties_is_not_shown_as_evidence():
+    text = ("Putin traf Pezeshkian in Aschgabat. McCallum warnte vor Anschlägen in Großbritannien. "
+            "Russland kauft iranische Drohnen.")
+    meeting = Meeting(evidence=["Putin traf Pezeshkian in Aschgabat.", "McCallum warnte vor Anschlägen in Großbritannien."],
+                      participants=[{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}])
+    deal = ArmsDeal(evidence=["Russland kauft iranische Drohnen.", "McCallum warnte vor Anschlägen in Großbritannien."],
+                    supplier="IRN", recipient="RUS", weapons=["drones"])
+    records = [ground(event, text) for event in (meeting, deal)]
+    focused, notes = focused_records(records, [Meeting, ArmsDeal])
+    assert [[span.text for span in r.evidence] for r in focused] == [["Putin traf Pezeshkian in Aschgabat."],
+                                                                     ["Russland kauft iranische Drohnen."]]
+    assert notes == ["meeting: 1 cited sentence(s) naming none of its participants removed from its evidence",
+                     "arms_deal: 1 cited sentence(s) naming none of its supplier or recipient removed from its evidence"]
+    alone = ground(Meeting(evidence=["McCallum warnte vor Anschlägen in Großbritannien."],
+                           participants=[{"name": "Vladimir Putin"}, {"name": "Masoud Pezeshkian"}]), text)
+    assert focused_records([alone], [Meeting]) == ([alone], [])  # never left without evidence

@@ -25,7 +25,8 @@ import openai
 from llmx.core.data import Article, Document, InputFailure, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError, UsageError
 from llmx.pipeline.answer import ChunkRequest, events_from_answer, prepare_chunk, strict_schema
-from llmx.pipeline.article import checked_records
+from llmx.pipeline.article import checked_records, counted
+from llmx.pipeline.checks import focused_records
 from llmx.pipeline.call import describe_api_error, first_line
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.prepare import chunk, clean
@@ -252,6 +253,8 @@ def _document(entry: dict[str, Any], options: ExtractOptions, model: str, output
         warnings.extend(f"{source}: {note}" for note in notes)
     doc.events, notes = checked_records(events, text, options.strict)  # not confirmed: that would need a second batch
     warnings.extend(f"{source}: {note}" for note in notes)
+    doc.events, notes = focused_records(doc.events, options.types)
+    warnings.extend(f"{source}: {note}" for note in counted(notes))
     return doc
 
 

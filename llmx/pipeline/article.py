@@ -1,4 +1,4 @@
-"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → checks → merge → confirm.
+"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → checks → merge → confirm → focus.
 
 Each stage lives in its own module; this one only wires them, builds the article's
 :class:`~llmx.core.data.Document` (the only place one is built from a live run) and
@@ -16,7 +16,7 @@ from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
 from llmx.pipeline.answer import ChunkRequest, answered_events, prepare_chunk, salvaged
 from llmx.pipeline.call import call_model
-from llmx.pipeline.checks import check_record, kept_values
+from llmx.pipeline.checks import check_record, focused_records, kept_values
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
@@ -200,6 +200,8 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
             doc.warnings.extend(f"{article.source}: {note}" for note in notes)
         except ProviderError as exc:
             doc.errors.append(f"{article.source}: {exc}")
+    doc.events, notes = focused_records(doc.events, options.types)
+    doc.warnings.extend(f"{article.source}: {note}" for note in counted(notes))
     doc.seconds = round(time.perf_counter() - started, 3)
     return doc
 

@@ -36,6 +36,8 @@ from typing import Any
 from llmx.core.data import Record
 from llmx.normalize.cities import City, find_city
 from llmx.normalize.countries import country_code, is_alpha3
+from llmx.normalize.persons import mentioned
+from llmx.normalize.text import fold_key
 from llmx.pipeline.prepare import language
 from llmx.schemas.base import Event
 from llmx.schemas.identity import TypeSpec
@@ -213,3 +215,49 @@ def check_record(record: Record, cls: type[Event], article: str) -> tuple[Record
         checked, more = check_words(checked, cls.evidence_words, language(article))
         notes += more
     return checked, notes
+
+
+def names_a_party(record: Record, cls: type[Event], sentence: str) -> bool:
+    """Whether ``sentence`` names a value that identifies ``record``: a person by surname, a state by any mention
+    (name, demonym, city), another party by its name as whole words."""
+    words = f" {fold_key(sentence)} "
+    for field in cls.identity_fields:
+        value = record.facts.get(field)
+        for item in value if isinstance(value, list) else [value]:
+            name = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(name, str) or not name:
+                continue
+            if (isinstance(item, dict) or field in cls.person_fields) and mentioned(name, sentence):
+                return True
+            if _state(name) and name in mentions(sentence)[0]:
+                return True
+            if fold_key(name) and f" {fold_key(name)} " in words:
+                return True
+    return False
+
+
+def focused(record: Record, cls: type[Event]) -> tuple[Record, list[str]]:
+    """``record`` without the cited sentences that name none of its parties, unless none would remain.
+
+    A small model cites sentences near the event that are about something else: the seed's meeting of
+    Putin and Pezeshkian cited a sentence on McCallum's warning. Run last, on the evidence shown to the
+    reader; the checks and questions before it see everything the model cited."""
+    kept = [span for span in record.evidence if names_a_party(record, cls, span.text)]
+    if not kept or len(kept) == len(record.evidence):
+        return record, []
+    dropped = len(record.evidence) - len(kept)
+    return replace(record, evidence=kept), [f"{record.type}: {dropped} cited sentence(s) naming none of its "
+                                            f"{' or '.join(cls.identity_fields)} removed from its evidence"]
+
+
+def focused_records(records: list[Record], types: list[type[Event]]) -> tuple[list[Record], list[str]]:
+    """Every record :func:`focused`; the notes counted."""
+    by_name = {cls.event_type: cls for cls in types}
+    out: list[Record] = []
+    notes: list[str] = []
+    for record in records:
+        cls = by_name.get(record.type)
+        record, more = focused(record, cls) if cls else (record, [])
+        out.append(record)
+        notes += more
+    return out, notes
