@@ -221,6 +221,7 @@ def names_a_party(record: Record, cls: type[Event], sentence: str) -> bool:
     """Whether ``sentence`` names a value that identifies ``record``: a person by surname, a state by any mention
     (name, demonym, city), another party by its name as whole words."""
     words = f" {fold_key(sentence)} "
+    states: set[str] | None = None  # the sentence's state mentions, found once and only when a party is a state
     for field in cls.identity_fields:
         value = record.facts.get(field)
         for item in value if isinstance(value, list) else [value]:
@@ -229,8 +230,10 @@ def names_a_party(record: Record, cls: type[Event], sentence: str) -> bool:
                 continue
             if (isinstance(item, dict) or field in cls.person_fields) and mentioned(name, sentence):
                 return True
-            if _state(name) and name in mentions(sentence)[0]:
-                return True
+            if _state(name):
+                states = mentions(sentence)[0] if states is None else states
+                if name in states:
+                    return True
             if fold_key(name) and f" {fold_key(name)} " in words:
                 return True
     return False
