@@ -42,6 +42,21 @@ def test_unmentioned_other_states_are_removed():
     assert len(notes) == 2
 
 
+def test_a_code_spelled_from_the_wrong_letters_is_read_as_the_state_its_evidence_names():
+    """"UAU" (Ukraine's alpha-2 is UA), "KAT" (German Katar), "AUS" for Austria: the one mentioned state they spell."""
+    text = "Die USA liefern der Ukraine Kampfjets, Deutschland liefert Panzer nach Katar, Österreich Granaten."
+    deal = Record.from_dict({"type": "arms_deal", "evidence": [{"text": text, "start": 0, "end": len(text), "match": "exact"}],
+                             "supplier": "USA", "recipient": "UAU", "target": "AUS", "actors": ["KAT", "IS"]})
+    fixed, notes = check_states(deal, ("supplier", "recipient"), text)
+    assert (fixed.facts["recipient"], fixed.facts["target"], fixed.facts["actors"]) == ("UKR", "AUT", ["QAT", "IS"])
+    assert notes[0] == "arms_deal.recipient UAU read as UKR: the state its evidence names with those letters"
+    # a party already named, or a code the article writes itself, is not a misspelling
+    assert check_states(record(supplier="IRN", recipient="IRX"), ("supplier", "recipient"))[0].facts["recipient"] == "IRX"
+    written = "Die IRX-Gruppe: " + DEAL
+    assert check_states(record(supplier="RUX", recipient="IRN"), ("supplier", "recipient"), written)[0].facts["supplier"] == "RUS"
+    assert check_states(record(supplier="IRX", recipient="RUS"), ("supplier", "recipient"), written)[0].facts["supplier"] == "IRX"
+
+
 def test_a_records_own_city_counts_when_its_article_names_it():
     meeting = Record.from_dict({"type": "meeting", "evidence": [{"text": "Putin traf Pezeshkian.", "start": 0, "end": 22, "match": "exact"}],
                                 "location": "Ashgabat", "country": "TKM"})

@@ -11,6 +11,7 @@ import functools
 import gettext
 import json
 import re
+from collections.abc import Iterable
 from importlib import resources
 
 import pycountry
@@ -118,6 +119,32 @@ def is_alpha3(code: str) -> bool:
             and pycountry.countries.get(alpha_3=code) is not None)
 
 
+
+
+
+@functools.cache
+def _names_of() -> dict[str, tuple[str, ...]]:
+    """Alpha-3 -> its folded names in every language llmx reads (the reverse of the name index)."""
+    names: dict[str, list[str]] = {}
+    for key, code in _country_index().items():
+        if code:
+            names.setdefault(code, []).append(key)
+    return {code: tuple(keys) for code, keys in names.items()}
+
+
+def misspelled_code(code: str, states: Iterable[str]) -> str | None:
+    """The one state of ``states`` (alpha-3) that a wrong all-capitals ``code`` was meant for, else None.
+
+    Small models build codes from the wrong letters: from the alpha-2 ("UAU" for Ukraine, UA; "FRF" for
+    France, FR) or from the start of a name in the article's language ("KAT" for Katar, "AUS" for Austria,
+    "JEM" for Jemen; three letters at least, so "IS" stays the Islamic State). ``states`` are those the
+    record's evidence mentions: a code matching none, or more than one, stays wrong."""
+    key = code.casefold()
+    found = {state for state in states
+             if (country := pycountry.countries.get(alpha_3=state)) is not None
+             and (country.alpha_2.casefold() == key[:2]
+                  or len(key) >= 3 and any(name.startswith(key) for name in _names_of().get(state, ())))}
+    return found.pop() if len(found) == 1 else None
 
 
 SHORT_NAMES = {"RUS": "Russia", "TUR": "Turkey", "SYR": "Syria", "VEN": "Venezuela", "BOL": "Bolivia", "TZA": "Tanzania",

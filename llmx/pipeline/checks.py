@@ -9,7 +9,9 @@ that says where a meeting took place is often not the one cited for it. A state
 counts as mentioned when its evidence names it in any language: its name or code
 ("Russland", "USA"), a demonym ("iranische") or one of its cities ("Teheran").
 An unmentioned state in an identity field (who supplied, who received) drops the
-record; elsewhere the value is removed. Both are reported as warnings.
+record; elsewhere the value is removed. Both are reported as warnings. Before that, a code
+that is no state the evidence mentions but spells one of them from the wrong letters
+("UAU" for Ukraine, whose alpha-2 is UA; "KAT" for Katar) is read as that state.
 
 Small models also invent codes ("GER", "SRO" for a region) where a field asks for
 "alpha-3 for a state, else English name": an all-capitals code that is no ISO state,
@@ -35,7 +37,7 @@ from typing import Any
 
 from llmx.core.data import Record
 from llmx.normalize.cities import City, find_city
-from llmx.normalize.countries import country_code, is_alpha3
+from llmx.normalize.countries import country_code, is_alpha3, misspelled_code
 from llmx.normalize.persons import mentioned
 from llmx.normalize.text import fold_key
 from llmx.pipeline.prepare import language
@@ -102,8 +104,13 @@ def check_states(record: Record, identity_fields: tuple[str, ...], article: str 
             notes.append(f"{record.type}.{name} {value} removed: the article does not name it")
         elif city is not None and city.country:
             mentioned.add(city.country)  # the record's own, mentioned city names its state: a meeting "in Ashgabat" is in TKM
-    for name, value in record.facts.items():
-        if name == "attributed_to" or facts[name] is None:
+    taken = {v for field in identity_fields for v in _listed(facts.get(field)) if isinstance(v, str)}  # not people
+    for name, value in list(facts.items()):
+        if (fixed := _respelled(value, mentioned - taken, article)) != value:
+            facts[name] = fixed
+            notes.append(f"{record.type}.{name} {value} read as {fixed}: the state its evidence names with those letters")
+    for name, value in facts.items():
+        if name == "attributed_to" or value is None:
             continue
         if _state(value) and value not in mentioned:
             if name in identity_fields:
@@ -114,6 +121,22 @@ def check_states(record: Record, identity_fields: tuple[str, ...], article: str 
             facts[name] = [v for v in value if not (_state(v) and v not in mentioned)]
             notes.append(f"{record.type}.{name}: states not mentioned in its evidence removed")
     return replace(record, facts=facts), notes
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _respelled(value: Any, states: set[str], article: str) -> Any:
+    """``value`` with each all-capitals code that is no state of ``states`` and not written in the article ("IS")
+    replaced by the one of them it misspells ("UAU" → UKR when the evidence names Ukraine;
+    countries.misspelled_code), else unchanged."""
+    if isinstance(value, list):
+        return [_respelled(item, states, article) for item in value]
+    if (isinstance(value, str) and CODE.fullmatch(value) and value not in states and value not in BODIES
+            and not re.search(rf"\b{value}\b", article)):
+        return misspelled_code(value, states) or value
+    return value
 
 
 CODE = re.compile(r"[A-Z]{2,5}")
