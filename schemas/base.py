@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 
+from llmx.normalize.cities import capital_state
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import normalize_date
 from llmx.normalize.offices import english_office
@@ -49,10 +50,11 @@ def _check_alpha3(value: str | None) -> str | None:
 
 
 def _state_or_name(value: str | None) -> str | None:
-    """States become alpha-3 codes; anything else (companies, groups) stays as written."""
+    """States become alpha-3 codes, and so do capitals standing for their government ("Moskau" → RUS);
+    anything else (companies, groups) stays as written."""
     if value is None:
         return None
-    return country_code(value) or value.strip()
+    return country_code(value) or capital_state(value) or value.strip()
 
 
 def _check_date(value: str | None, info: ValidationInfo) -> str | None:

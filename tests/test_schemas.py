@@ -71,6 +71,18 @@ def test_amount_parsed_into_value_fields():
     assert (euro["supplier"], euro["recipient"], euro["value_usd"], euro["value"], euro["currency"]) == ("Airbus", "EGY", None, 2e9, "EUR")
 
 
+@pytest.mark.parametrize(("supplier", "code"), [("Teheran", "IRN"), ("Moskau", "RUS"), ("Washington", "USA"), ("Aleppo", "Aleppo")])
+def test_capital_as_party_stands_for_its_state(supplier, code):
+    """News names a government by its seat; other cities stay as written (and the checks judge them)."""
+    deal = ArmsDeal(evidence=[DEAL_1], supplier=supplier, recipient="Russland")
+    assert (deal.supplier, deal.recipient) == (code, "RUS")
+
+
+def test_capital_as_meeting_place_stays_a_city():
+    met = meeting(location="Moskau")
+    assert (met.location, met.country) == ("Moscow", "RUS")
+
+
 def test_status_must_be_known():
     with pytest.raises(ValidationError):
         ArmsDeal(evidence=[DEAL_1], supplier="IRN", recipient="RUS", status="rumoured")

