@@ -33,6 +33,7 @@ class ArmsDeal(Event):
     description = "Weapons or military equipment are sold, given, licensed, contracted or delivered between two parties."
     identity_fields = ("supplier", "recipient")
     merge_window = 180  # a deal is reported when signed and again, months later, when delivered
+    required_fields = ("supplier", "recipient")  # a transfer between two parties; a deal missing one can never match
     codes = {
         "plover": "COOPERATE", "plover_context": "military", "cameo": "062",
         "when": [({"status": ["signed", "approved", "planned"]}, {"plover": "AGREE", "plover_context": "military", "cameo": "0312"}),

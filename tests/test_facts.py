@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from llmx.core.data import Record
 from llmx.pipeline.article import checked_records
-from llmx.pipeline.checks import check_parties, check_states, check_words, focused_records, mentions, word_pattern
+from llmx.pipeline.checks import check_parties, check_record, check_states, check_words, focused_records, mentions, word_pattern
 from llmx.pipeline.ground import ground
 from llmx.pipeline.prepare import language
 from llmx.schemas.arms_deal import ArmsDeal
@@ -117,6 +117,15 @@ def test_a_record_without_a_field_its_type_requires_is_dropped():
     both = Record.from_dict({"type": "security_warning", "evidence": [DEAL], "issuer": "Ken McCallum", "issuer_org": "MI5"})
     assert check_parties(both, SecurityWarning.identity_spec(), DEAL, required=required) == (both, [])
     assert check_parties(org_only, SecurityWarning.identity_spec(), DEAL) == (org_only, [])  # nothing required: kept
+
+
+def test_a_deal_left_with_one_party_is_dropped():
+    """A party the checks remove as invented ("USSR" for the separatists) leaves no transfer between two parties."""
+    article = "Die Separatisten erhalten schwere Waffen aus Russland."
+    half = Record.from_dict({"type": "arms_deal", "evidence": [article], "supplier": "RUS", "recipient": "USSR"})
+    record, notes = check_record(half, ArmsDeal, article)
+    assert record is None and notes == ["arms_deal.recipient USSR removed: no state code and not in the article",
+                                        "dropped a arms_deal: it needs recipient, which is not set"]
 
 
 def test_word_lists_match_whole_words_with_wildcards_and_spaces():
