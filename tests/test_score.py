@@ -358,3 +358,15 @@ def test_to_dict_is_json_and_table_renders():
     for needle in ("meeting", "arms_deal", "security_warning", "all", "0.667", "participants",
                    "grounding 100.0%", "14/14", "tokens 300+30", "1.5s/article"):
         assert needle in out, needle
+
+
+def test_the_probe_texts_are_gold_whose_evidence_is_in_their_text():
+    """bench/probes.jsonl is read by `llmx eval`: each evidence string must be found in its text, and each
+    event must name the fields the scorer matches on."""
+    rows = read_jsonl(Path(__file__).parent.parent / "bench" / "probes.jsonl")
+    assert len(rows) == 18 and all(row["source"] for row in rows)
+    keys = {"arms_deal": ("supplier", "recipient"), "security_warning": ("issuer", "issuer_org")}
+    for row in rows:
+        for event in row["events"]:
+            assert all(quote in row["text"] for quote in event["evidence"]), row["id"]
+            assert all(event.get(key) for key in keys[event["type"]]), row["id"]
