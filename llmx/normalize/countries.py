@@ -119,9 +119,6 @@ def is_alpha3(code: str) -> bool:
             and pycountry.countries.get(alpha_3=code) is not None)
 
 
-
-
-
 @functools.cache
 def _names_of() -> dict[str, tuple[str, ...]]:
     """Alpha-3 -> its folded names in every language llmx reads (the reverse of the name index)."""
