@@ -64,22 +64,15 @@ def test_seed_end_to_end():
     again = SEED_TEXT.index("Moskau und Teheran", 1)
     assert len(deals) == 1 and {q["start"] for q in deals[0]["evidence"]} >= {0, again}
     assert deals[0]["weapons"] == ["drones"] and deals[0]["amount"] == "1,7-Milliarden-Dollar"
-    # The model's answer (this recording) had a deal to UKR and a warning by IRN, which their evidence does
-    # not mention: both dropped model-free, before any question. A sanction by MI5 on Iran the model itself
-    # then denied. A sanction "imposed" by Ukraine on Iran passed every check and both questions (its
-    # evidence names Ukraine, in "Truppen in die Ukraine"): a false event the pipeline keeps.
-    assert types == {"meeting", "arms_deal", "sanction"}
-    sanction = next(e for e in doc["events"] if e["type"] == "sanction")
-    assert (sanction["imposer"], sanction["target"]) == ("UKR", "IRN")
-    assert any("dropped a arms_deal: its evidence does not mention recipient UKR" in w for w in doc["warnings"])
-    assert any("dropped a security_warning: its evidence does not mention issuer_org IRN" in w for w in doc["warnings"])
-    assert any('dropped a sanction: the model denied it when asked "Does the text say that MI5' in w for w in doc["warnings"])
-    # The answer cited the conference sentence for the meeting too: re-read on its own (it names neither
-    # Putin nor Pezeshkian), it gave Zardari "with" Kazakhstan, Kyrgyzstan, "Tadshikistan" and Uzbekistan:
-    # states, not people, so no meeting, with a warning.
-    assert any("not persons: Kasachstan, Kirgisistan, Tadshikistan, Usbekistan" in w for w in doc["warnings"])
-    # Extraction, the re-read, the meeting's question and each sanction's two (arms deals have none).
-    assert doc["usage"]["calls"] == 1 + 1 + 1 + 2 + 2
+    # The model's answer (this recording) had a second deal to GBR and a sanction by GBR, which their evidence
+    # does not mention, and a warning on the Hezbollah sentences whose "issuer" is a state (IRN), so it names
+    # no person: all three dropped model-free, before any question. No false event is kept.
+    assert types == {"meeting", "arms_deal"}
+    assert any("dropped a arms_deal: its evidence does not mention recipient GBR" in w for w in doc["warnings"])
+    assert any("dropped a sanction: its evidence does not mention imposer GBR" in w for w in doc["warnings"])
+    assert any("dropped a security_warning: it needs issuer, which is not set" in w for w in doc["warnings"])
+    # Extraction and the meeting's question (arms deals have none; the dropped records ask nothing).
+    assert doc["usage"]["calls"] == 1 + 1
 
 
 SAME_REQUESTS = pytest.mark.vcr("test_seed_formats[jsonl].yaml")
