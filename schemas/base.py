@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 import pycountry
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, model_validator
 
+from llmx.core.data import as_list
 from llmx.normalize.cities import capital_state
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import normalize_date
@@ -214,7 +215,7 @@ class Event(BaseModel):
         names = []
         for field in self.person_fields:
             value = getattr(self, field, None)
-            for item in value if isinstance(value, list) else [value]:
+            for item in as_list(value):
                 name = getattr(item, "name", item)
                 if isinstance(name, str) and name.strip():
                     names.append(name)

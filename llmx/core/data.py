@@ -16,6 +16,11 @@ from typing import Any, Literal
 MatchKind = Literal["exact", "normalized", "fuzzy"]
 
 
+def as_list(value: Any) -> list[Any]:
+    """A fact's items: a list as it is, a single value as a list of one (facts hold either)."""
+    return value if isinstance(value, list) else [value]
+
+
 @dataclass(frozen=True)
 class Article:
     id: str
@@ -80,7 +85,7 @@ class Record:
     def from_dict(cls, d: dict[str, Any]) -> Record:
         facts = {k: v for k, v in d.items() if k not in ("type", "evidence", "grounded")}
         evidence = d.get("evidence") or []
-        spans = [Span.from_dict(e) if isinstance(e, dict) else Span(str(e)) for e in (evidence if isinstance(evidence, list) else [evidence])]
+        spans = [Span.from_dict(e) if isinstance(e, dict) else Span(str(e)) for e in as_list(evidence)]
         return cls(str(d.get("type") or ""), facts, spans)
 
 

@@ -1,7 +1,8 @@
 """State names in any language → ISO 3166-1 alpha-3, or None: never a guess.
 
 The model copies values in the article's language ("Irans", "russische", "Türkei"); records
-need ISO codes. No capital-to-state metonymy, no fuzzy matching that turns "Airbus" into a
+need ISO codes. No capital-to-state metonymy here (a party's capital is read as its state by
+the schemas, through cities.capital_state), no fuzzy matching that turns "Airbus" into a
 country. The name index loads lazily.
 """
 

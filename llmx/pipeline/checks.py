@@ -35,7 +35,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from llmx.core.data import Record
+from llmx.core.data import Record, as_list
 from llmx.normalize.cities import City, find_city
 from llmx.normalize.countries import country_code, is_alpha3, misspelled_code
 from llmx.normalize.persons import mentioned
@@ -104,7 +104,7 @@ def check_states(record: Record, identity_fields: tuple[str, ...], article: str 
             notes.append(f"{record.type}.{name} {value} removed: the article does not name it")
         elif city is not None and city.country:
             mentioned.add(city.country)  # the record's own, mentioned city names its state: a meeting "in Ashgabat" is in TKM
-    taken = {v for field in identity_fields for v in _listed(facts.get(field)) if isinstance(v, str)}  # not people
+    taken = {v for field in identity_fields for v in as_list(facts.get(field)) if isinstance(v, str)}  # not people
     for name, value in list(facts.items()):
         if (fixed := _respelled(value, mentioned - taken, article)) != value:
             facts[name] = fixed
@@ -121,10 +121,6 @@ def check_states(record: Record, identity_fields: tuple[str, ...], article: str 
             facts[name] = [v for v in value if not (_state(v) and v not in mentioned)]
             notes.append(f"{record.type}.{name}: states not mentioned in its evidence removed")
     return replace(record, facts=facts), notes
-
-
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def _respelled(value: Any, states: set[str], article: str) -> Any:
@@ -247,7 +243,7 @@ def names_a_party(record: Record, cls: type[Event], sentence: str) -> bool:
     states: set[str] | None = None  # the sentence's state mentions, found once and only when a party is a state
     for field in cls.identity_fields:
         value = record.facts.get(field)
-        for item in value if isinstance(value, list) else [value]:
+        for item in as_list(value):
             name = item.get("name") if isinstance(item, dict) else item
             if not isinstance(name, str) or not name:
                 continue

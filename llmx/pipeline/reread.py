@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llmx.core.data import as_list
 from llmx.normalize.persons import mentioned
 from llmx.pipeline.checks import word_pattern
 from llmx.pipeline.merge import event_facts
@@ -22,8 +23,7 @@ from llmx.schemas.identity import same_identity
 
 
 def _names(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [str(getattr(item, "name", item)) for item in items if item]
+    return [str(getattr(item, "name", item)) for item in as_list(value) if item]
 
 
 def second_event_sentences(events: list[Event], language: str) -> list[tuple[type[Event], str]]:

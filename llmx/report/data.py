@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from llmx.core.data import Article, Document, Record, Span
+from llmx.core.data import Article, Document, Record, Span, as_list
 from llmx.evaluation.score import PRF, SKIP, match_article, predicted_events, score
 from llmx.output.write import flat
 from llmx.pipeline.read import read_inputs
@@ -99,7 +99,7 @@ def _gold_event(event: dict[str, Any], text: str | None) -> RecordView:
     """A missed gold event; its evidence strings are found in the text by plain substring search (FORMAT.md)."""
     quotes = event.get("evidence") or []
     spans = []
-    for quote in quotes if isinstance(quotes, list) else [quotes]:
+    for quote in as_list(quotes):
         quote = str(quote)
         at = text.find(quote) if text and quote else -1
         spans.append(Span(quote, at, at + len(quote), "exact") if at >= 0 else Span(quote))

@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from llmx import __version__
+from llmx.core.data import as_list
 from llmx.core.errors import LlmxError
 
 APPLICATION_ID = 0x6C6D7831  # "lmx1"
@@ -198,7 +199,7 @@ def actors(facts: dict[str, Any], record_id: int, identity_fields: list[str], pe
 
     rows = []
     for field, value in facts.items():
-        for item in value if isinstance(value, list) else [value]:
+        for item in as_list(value):
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 rows.append({"record_id": record_id, "field": field, "name": item["name"], "kind": "person",
                              "country": item.get("country"), "role": item.get("role")})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from llmx import __version__
+from llmx.core.data import as_list
 from llmx.schemas.ontology import PLOVER, resolve
 
 FORMATS = ("jsonl", "csv", "parquet", "plover")
@@ -80,7 +81,7 @@ def _entity(value: Any) -> dict[str, Any] | None:
 
 
 def _entities(value: Any) -> list[dict[str, Any]]:
-    return [e for e in (_entity(v) for v in (value if isinstance(value, list) else [value])) if e]
+    return [e for e in (_entity(v) for v in as_list(value)) if e]
 
 
 def plover(row: dict[str, Any], info: dict[str, Any]) -> dict[str, Any] | None:

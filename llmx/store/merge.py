@@ -19,6 +19,7 @@ from datetime import date
 from itertools import combinations
 from typing import Any
 
+from llmx.core.data import as_list
 from llmx.normalize.text import unaccent
 
 DEFAULT_WINDOW = 7
@@ -75,8 +76,7 @@ def identity_keys(facts: dict[str, Any], info: dict[str, Any]) -> list[tuple]:
     values = []
     for f in fields:
         raw = facts.get(f)
-        items = raw if isinstance(raw, list) else [raw]
-        normed = tuple(sorted({n for n in (_norm(v, f in persons or isinstance(v, dict)) for v in items) if n}))
+        normed = tuple(sorted({n for n in (_norm(v, f in persons or isinstance(v, dict)) for v in as_list(raw)) if n}))
         values.append((f, normed))
     if info.get("identity_match") == "any":
         return [(f, v) for f, v in values if v]
