@@ -18,7 +18,7 @@ from llmx.normalize.cities import capital_state
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import normalize_date
 from llmx.normalize.offices import english_office
-from llmx.normalize.persons import english_name, english_name_of_unknown_state, mentioned
+from llmx.normalize.persons import bare_name, english_name, english_name_of_unknown_state, mentioned
 from llmx.normalize.text import latin_share
 from llmx.schemas.identity import TypeSpec
 
@@ -105,7 +105,7 @@ class Person(BaseModel):
     def _english_spelling(self, info: ValidationInfo) -> Person:
         """German transliterations from Cyrillic ("Sergej Lawrow") become English ("Sergey Lavrov"), and so do German
         offices ("US-Außenminister" → "US Foreign Minister")."""
-        self.name = english_name(self.name, self.country, article_text(info.context))
+        self.name = english_name(bare_name(self.name), self.country, article_text(info.context))
         self.role = english_office(self.role)
         return self
 
@@ -192,12 +192,12 @@ class Event(BaseModel):
 
     @model_validator(mode="after")
     def _english_bare_names(self, info: ValidationInfo) -> Event:
-        """A person field holding a bare name (no state to go by) still gets English spelling when the
-        surname's ending shows a German transliteration from Russian ("Sergej Lawrow" → "Sergey Lavrov")."""
+        """A person field holding a name alone (no state to go by) is cut to the name (persons.bare_name) and still gets
+        English spelling when the surname's ending shows a German transliteration from Russian ("Sergej Lawrow" → "Sergey Lavrov")."""
         for field in self.person_fields:
             value = getattr(self, field, None)
             if isinstance(value, str):
-                setattr(self, field, english_name_of_unknown_state(value, article_text(info.context)))
+                setattr(self, field, english_name_of_unknown_state(bare_name(value), article_text(info.context)))
         return self
 
     @model_validator(mode="after")

@@ -58,3 +58,15 @@ def test_bare_names_with_a_russian_ending_get_english_spelling(name, expected):
     from llmx.normalize.persons import english_name_of_unknown_state
 
     assert english_name_of_unknown_state(name, "Der Text ist deutsch und nennt die Person nicht mit dem Namen.") == expected
+
+
+def test_person_records_keep_the_name_alone():
+    """A party in parentheses or an office before the name would be the surname that merging and scoring compare."""
+    assert Person(name="Innenministerin Johanna Mikl-Leitner (ÖVP)").name == "Johanna Mikl-Leitner"
+
+
+def test_a_warning_issuer_keeps_the_name_alone():
+    from llmx.schemas.security_warning import SecurityWarning
+
+    warning = SecurityWarning(evidence=["Mr. Clarke told MPs of a public emergency threatening the nation."], issuer="Mr. Clarke")
+    assert warning.issuer == "Clarke"

@@ -14,7 +14,7 @@ import pytest
 from llmx.normalize.money import Money, parse_money, usd_fields
 from llmx.normalize.countries import country_code, is_alpha3
 from llmx.normalize.dates import is_iso_date, normalize_date
-from llmx.normalize.persons import plausible_person
+from llmx.normalize.persons import bare_name, plausible_person
 
 # ---------------------------------------------------------------- country_code
 
@@ -203,7 +203,8 @@ def test_is_iso_date(value: str, ok: bool) -> None:
     "name",
     ["Vladimir Putin", "Masoud Pezeshkian", "Ken McCallum", "Abdullah II", "Pope Francis", "Li Zhaoxing",
      "el-Sisi", "Abdel Fattah el-Sisi", "Putin", "Recep Tayyip Erdoğan", "Tamim bin Hamad Al Thani",
-     "Premier Yıldırım", "Papst Franziskus", "Martin Luther King", "Alexander Pope"],  # an office before a name, English surnames
+     "Premier Yıldırım", "Papst Franziskus", "Martin Luther King", "Alexander Pope",  # an office before a name, English surnames
+     "Thomas de Maizière", "Ursula von der Leyen", "Vincent van Gogh"],  # lower-case words that belong to names
 )
 def test_plausible_person_true(name: str) -> None:
     assert plausible_person(name) is True
@@ -215,10 +216,27 @@ def test_plausible_person_true(name: str) -> None:
      "Berlin", "Wien", "New York", "MI5", "Kreml", "Kremlin", "BND", "FSB", "the Foreign Ministry",
      "White House", "Agent 007", "one two three four five six seven",
      "US-Außenminister", "Bundespräsident", "Generalsekretär", "Minister", "Gunnlaugssons Stellvertreter",  # offices
-     "Tadshikistan", "Usbekistan"],  # states misspelled (Tadschikistan, Usbekistan is German for UZB)
+     "Tadshikistan", "Usbekistan",  # states misspelled (Tadschikistan, Usbekistan is German for UZB)
+     "Syrische Beobachtungsstelle für Menschenrechte", "other Wahlkampfteams",  # prose: a lower-case word no name has
+     "Bund Deutscher Kriminalbeamter"],  # ends in an office word (Beamter: official)
 )
 def test_plausible_person_false(name: str | None) -> None:
     assert plausible_person(name) is False
+
+
+@pytest.mark.parametrize(("written", "name"), [
+    ("Innenministerin Johanna Mikl-Leitner (ÖVP)", "Johanna Mikl-Leitner"),  # "(ÖVP)" would be the surname scored
+    ("US-Außenminister John Kerry", "John Kerry"),
+    ("Mr. Clarke", "Clarke"),
+    ("Frau Merkel", "Merkel"),
+    ("Pope Francis", "Pope Francis"),  # how a pope is known
+    ("Papst Franziskus", "Papst Franziskus"),
+    ("Thomas de Maizière", "Thomas de Maizière"),
+    ("Innenminister of France", "Innenminister of France"),  # nothing of a name would be left
+    ("Minister", "Minister"),
+])
+def test_bare_name(written: str, name: str) -> None:
+    assert bare_name(written) == name
 
 
 def test_import_stays_light() -> None:

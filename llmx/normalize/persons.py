@@ -29,11 +29,21 @@ _ORG_WORDS = frozenset({
 
 _ROLES = ("minister", "ministerin", "prasident", "prasidentin", "president", "kanzler", "kanzlerin", "chancellor",
           "sekretar", "sekretarin", "secretary", "premier", "chef", "chefin", "botschafter", "ambassador", "sprecher",
-          "sprecherin", "spokesman", "spokeswoman", "stellvertreter", "deputy", "papst", "pope", "kardinal", "cardinal")
+          "sprecherin", "spokesman", "spokeswoman", "stellvertreter", "deputy", "papst", "pope", "kardinal", "cardinal",
+          "beamter", "beamte", "beamtin")
 """Office words (folded): "US-Außenminister", "Bundespräsident", "Generalsekretär" name an office, not a person."""
 _GERMAN_ROLES = tuple(r for r in _ROLES if r not in ("president", "secretary", "premier", "deputy", "pope", "cardinal",
                                                         "ambassador", "chancellor", "spokesman", "spokeswoman"))
 """Offices that end a German phrase ("Gunnlaugssons Stellvertreter"); English ones can be surnames ("Pope", "Deputy")."""
+
+
+_PARTICLES = frozenset("de da di del della der den du dos das van von zu ten ter la le al el bin ibn ben bint y af av".split())
+"""Lower-case words that belong to names: "Thomas de Maizière", "Ursula von der Leyen"."""
+_TITLES = frozenset("mr mrs ms dr prof herr frau".split())
+"""Forms of address, written before a name ("Mr. Clarke"), never part of it."""
+_REGNAL = frozenset("pope papst cardinal kardinal".split())
+"""Titles that are part of how a person is known ("Pope Francis"): kept."""
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
 
 
 def _office(key: str) -> bool:
@@ -53,6 +63,8 @@ def plausible_person(name: str | None) -> bool:
         return False
     if re.fullmatch(r"[^\W\d_]{2,5}", text) and text.isupper():  # MI6-style acronyms: "BND", "FSB"
         return False
+    if any(t[:1].isupper() for t in tokens) and any(t.islower() and t not in _PARTICLES for t in tokens):
+        return False  # prose, not a name: "Beobachtungsstelle für Menschenrechte", "other Wahlkampfteams"
     key = fold_key(text)
     if key in _ORG_WORDS or _ORG_WORDS.intersection(key.split()) or _office(key):
         return False
@@ -62,6 +74,17 @@ def plausible_person(name: str | None) -> bool:
     # Many surnames are also town names ("Abbas" is an alternate name of Fort Abbas, PAK):
     # only a big city's name ("Moskau", "Teheran") is taken as a place, not a person.
     return city is None or city.population < BIG_CITY
+
+
+def bare_name(name: str) -> str:
+    """A person's name without what models write around it: a party in parentheses, and the offices and forms of
+    address before it, but for a pope's or cardinal's title ("Innenministerin Johanna Mikl-Leitner (ÖVP)" → "Johanna Mikl-Leitner", "Mr. Clarke" → "Clarke").
+
+    Scoring and merging compare surnames, the last word: "(ÖVP)" would stand in for "Mikl-Leitner"."""
+    words = _PARENTHESES.sub("", name).split()
+    while len(words) > 1 and words[1][:1].isupper() and (_office(key := fold_key(words[0])) or key.rstrip(".") in _TITLES) and key not in _REGNAL:
+        words = words[1:]
+    return " ".join(words) or name
 
 
 _TRANSLITERATIONS = (("tsch", "ch"), ("sch", "sh"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("j", "y"), ("z", "s"))
