@@ -46,6 +46,13 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
             except ExtractionError as exc:  # the second look failed: the first answer stands
                 more, more_notes = [], [f"second look: {exc}"]
             events, notes = events + more, notes + more_notes
+        for one in per_type_requests(request):
+            if one.types[0].event_type in options.ask_again:
+                try:
+                    more, more_notes = answer_request(endpoint, one, options, usage, article_id)
+                except ExtractionError as exc:  # the type's second ask failed: the combined answer stands
+                    more, more_notes = [], [f"{one.types[0].event_type} asked again: {exc}"]
+                events, notes = events + more, notes + more_notes
         return events, notes
     events: list[Event] = []
     warnings: list[str] = []

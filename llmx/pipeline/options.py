@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from llmx.core.cache import ResponseCache
+from llmx.core.errors import UsageError
 from llmx.pipeline.prepare import DEFAULT_CHUNK_CHARS
 from llmx.schemas.base import Event
 
@@ -26,6 +27,9 @@ class ExtractOptions:
     """One extraction call per type, the article's KV cache shared (pipeline/per_type.py), instead of one combined call."""
     glean: bool = False
     """After the combined call, show the model its answer and ask for the events it left out (pipeline/glean.py)."""
+    ask_again: tuple[str, ...] = ()
+    """Types asked once more on their own after the combined call (pipeline/per_type.py's request for the type;
+    the article's prompt prefix is shared, so each costs its instruction and its answer)."""
     reread: bool = True
     """Ask again, on its own, a cited sentence that tells a second event of its record's type (pipeline/reread.py)."""
     confirm: bool = True
@@ -33,3 +37,8 @@ class ExtractOptions:
     evidence: str = "cite"
     """"cite": the model cites numbered sentences (see cite.py); "quote": it copies quotes itself."""
     cache: ResponseCache | None = None
+
+    def __post_init__(self) -> None:
+        asked = {t.event_type for t in self.types}
+        if unknown := [name for name in self.ask_again if name not in asked]:
+            raise UsageError(f"--ask-again {', '.join(unknown)}: not a type this run extracts ({', '.join(sorted(asked))})")
