@@ -59,9 +59,13 @@ class Meeting(Event):
         """Cities in any language become their English name, and fix the country ("Aschgabat" → Ashgabat, TKM).
 
         The city is the more specific fact and the one quoted from the text, so its
-        country wins over a conflicting code; a country named as location moves to ``country``.
+        country wins over a conflicting code; a country named as location moves to ``country``. Several cities
+        ("Wien/Berlin", copied from a dateline) are no one place: removed.
         """
-        city = find_city(self.location)
+        places = {find_city(part) for part in (self.location or "").split("/")}  # "Kyiv/Kiev" is one city
+        if len(places) > 1 and None not in places:
+            self.location = None  # a dateline naming several cities ("Wien/Berlin"): where the meeting was is not told
+        city = next(iter(places)) if len(places) == 1 else None
         if city is not None:
             self.location, self.country = city.name, city.country or self.country
         elif self.location and country_code(self.location):

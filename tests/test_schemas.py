@@ -140,7 +140,9 @@ def test_meetings_merge_by_participant_surnames():
 
 @pytest.mark.parametrize(
     ("location", "country", "expected"),
-    [("Aschgabat", "TUR", ("Ashgabat", "TKM")), ("Wien", None, ("Vienna", "AUT")), ("Jordanien", None, (None, "JOR")), ("Atlantis Hall", "GBR", ("Atlantis Hall", "GBR"))],
+    [("Aschgabat", "TUR", ("Ashgabat", "TKM")), ("Wien", None, ("Vienna", "AUT")), ("Jordanien", None, (None, "JOR")), ("Atlantis Hall", "GBR", ("Atlantis Hall", "GBR")),
+     ("Wien/Berlin", "DEU", (None, "DEU")),  # a dateline's cities: the meeting's place is not told
+     ("Kyiv/Kiev", None, ("Kyiv", "UKR")), ("Berlin/Schloss Bellevue", "DEU", ("Berlin/Schloss Bellevue", "DEU"))],
 )
 def test_meeting_place_normalised(location, country, expected):
     m = meeting(location=location, country=country)
