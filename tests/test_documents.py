@@ -61,6 +61,7 @@ CASES = {
     "test_extract_llm/test_seed_formats[jsonl]": lambda tmp: SEED,
     "test_extract_llm/test_seed_per_type": lambda tmp: [*SEED, "--per-type", "--no-confirm"],
     "test_extract_llm/test_seed_glean": lambda tmp: [*SEED, "--glean", "--no-confirm"],
+    "test_extract_llm/test_seed_ask_again": lambda tmp: [*SEED, "--ask-again", "security_warning", "--no-confirm"],
     "test_extract_llm/test_second_article_english": lambda tmp: [str(ARTICLES / "bbc-0095.txt")],
     "test_extract_llm/test_batch_keeps_other_results": lambda tmp: [str(ARTICLES / "gnad-0289.txt")],
     "test_extract_llm/test_invalid_after_retries_counts_every_attempt":

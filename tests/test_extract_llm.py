@@ -211,3 +211,15 @@ def test_seed_glean():
     assert_grounded(doc, SEED_TEXT)
     assert any({p["name"] for p in e["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}
                for e in doc["events"] if e["type"] == "meeting")
+
+
+def test_seed_ask_again():
+    """--ask-again against the real model: the type's own answer validates, and the combined answer's events stay."""
+    result = extract(str(SEED), "-f", "jsonl", "--ask-again", "security_warning", "--no-confirm")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == [] and doc["usage"]["calls"] >= 2  # the combined call and the warnings' own
+    assert not any("asked again:" in w for w in doc["warnings"])  # the type's answer was valid
+    assert_grounded(doc, SEED_TEXT)
+    assert any({p["name"] for p in e["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}
+               for e in doc["events"] if e["type"] == "meeting")
