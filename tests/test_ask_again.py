@@ -1,22 +1,16 @@
 """Asking a type again on its own after the combined call (--ask-again) against the stub: the combined answer
-first, then one call with only that type's schema over the same article, whose events join the first answer's."""
+first, then one call with only that type's schema over the same article, whose events join the first answer's;
+a failed follow-up (--ask-again or --glean) never loses the combined answer."""
 
 from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
+import pytest
 
-from llmx.cli import app
 from tests.stub_server import StubServer
-from tests.test_glean import DEAL
-from tests.test_per_type import ARTICLE, MEETING, only_type
-
-runner = CliRunner()
-
-
-def run(stub: StubServer, *args: str):
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *stub.extract_args("--no-confirm", "--no-reread")])
+from tests.test_glean import DEAL, run
+from tests.test_per_type import MEETING, only_type
 
 
 def properties(request: dict) -> list[str]:
@@ -43,7 +37,9 @@ def test_the_type_asked_again_adds_its_events_to_the_combined_answer():
     assert sorted(e["type"] for e in doc["events"]) == ["arms_deal", "meeting"] and doc["usage"]["calls"] == 2
 
 
-def test_a_failed_second_ask_keeps_the_combined_answer():
+@pytest.mark.parametrize(("follow_up", "note"), [(["--ask-again", "arms_deal"], "arms_deal asked again:"),
+                                                (["--glean"], "second look:")])
+def test_a_failed_follow_up_keeps_the_combined_answer(follow_up: list[str], note: str):
     calls: list[int] = []
 
     def answer(request: dict) -> str:
@@ -51,11 +47,11 @@ def test_a_failed_second_ask_keeps_the_combined_answer():
         return json.dumps({"meeting": [MEETING]}) if len(calls) == 1 else "I cannot help with that."
 
     with StubServer(answer=answer) as stub:
-        result = run(stub, "--ask-again", "arms_deal", "--max-retries", "0")
+        result = run(stub, *follow_up, "--max-retries", "0")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [e["type"] for e in doc["events"]] == ["meeting"] and doc["errors"] == []
-    assert any("arms_deal asked again:" in w for w in doc["warnings"]), doc["warnings"]
+    assert any(note in w for w in doc["warnings"]), doc["warnings"]
 
 
 def test_an_unknown_type_is_a_one_line_error():

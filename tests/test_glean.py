@@ -38,21 +38,6 @@ def test_the_second_look_shows_the_answer_and_keeps_what_it_adds():
     assert sorted(e["type"] for e in doc["events"]) == ["arms_deal", "meeting"] and doc["usage"]["calls"] == 2
 
 
-def test_a_failed_second_look_keeps_the_first_answer():
-    calls: list[int] = []
-
-    def answer(request: dict) -> str:
-        calls.append(1)
-        return json.dumps({"meeting": [MEETING]}) if len(calls) == 1 else "I cannot help with that."
-
-    with StubServer(answer=answer) as stub:
-        result = run(stub, "--glean", "--max-retries", "0")
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
-    assert [e["type"] for e in doc["events"]] == ["meeting"] and doc["errors"] == []
-    assert any("second look:" in w for w in doc["warnings"]), doc["warnings"]
-
-
 def test_without_glean_one_call():
     calls: list[int] = []
 

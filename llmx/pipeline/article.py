@@ -38,32 +38,34 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
         request = triaged(endpoint, request, usage, temperature=options.temperature, cache=options.cache, article_id=article_id)
         if request is None:
             return [], []
-    if not options.per_type:
-        events, notes, answer = answer_with_text(endpoint, request, options, usage, article_id)
-        if options.glean and answer:
-            try:
-                more, more_notes = answer_request(endpoint, glean_request(request, answer), options, usage, article_id)
-            except ExtractionError as exc:  # the second look failed: the first answer stands
-                more, more_notes = [], [f"second look: {exc}"]
-            events, notes = events + more, notes + more_notes
-        for one in per_type_requests(request):
-            if one.types[0].event_type in options.ask_again:
-                try:
-                    more, more_notes = answer_request(endpoint, one, options, usage, article_id)
-                except ExtractionError as exc:  # the type's second ask failed: the combined answer stands
-                    more, more_notes = [], [f"{one.types[0].event_type} asked again: {exc}"]
-                events, notes = events + more, notes + more_notes
-        return events, notes
+    if options.per_type:  # one type's failed answer loses only that type
+        return _joined(answer_or_note(endpoint, one, options, usage, article_id, one.types[0].event_type)
+                       for one in per_type_requests(request))
+    events, notes, answer = answer_with_text(endpoint, request, options, usage, article_id)
+    follow_ups = [(glean_request(request, answer), "second look")] if options.glean and answer else []
+    follow_ups += [(one, f"{one.types[0].event_type} asked again") for one in per_type_requests(request)
+                   if one.types[0].event_type in options.ask_again]
+    more, more_notes = _joined(answer_or_note(endpoint, ask, options, usage, article_id, label) for ask, label in follow_ups)
+    return events + more, notes + more_notes
+
+
+def _joined(answers: Iterable[tuple[list[Event], list[str]]]) -> tuple[list[Event], list[str]]:
     events: list[Event] = []
-    warnings: list[str] = []
-    for one in per_type_requests(request):
-        try:
-            found, notes = answer_request(endpoint, one, options, usage, article_id)
-        except ExtractionError as exc:  # one type's failed answer loses only that type
-            found, notes = [], [f"{one.types[0].event_type}: {exc}"]
-        events.extend(found)
-        warnings.extend(notes)
-    return events, warnings
+    notes: list[str] = []
+    for found, more in answers:
+        events += found
+        notes += more
+    return events, notes
+
+
+def answer_or_note(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage, article_id: str,
+                   label: str) -> tuple[list[Event], list[str]]:
+    """:func:`answer_request`, a failed answer becoming the note "label: error": a follow-up call never loses the
+    answers before it."""
+    try:
+        return answer_request(endpoint, request, options, usage, article_id)
+    except ExtractionError as exc:
+        return [], [f"{label}: {exc}"]
 
 
 def answer_request(endpoint: Endpoint, request: ChunkRequest, options: ExtractOptions, usage: Usage,
