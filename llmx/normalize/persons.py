@@ -78,13 +78,19 @@ def plausible_person(name: str | None) -> bool:
 
 def bare_name(name: str) -> str:
     """A person's name without what models write around it: a party in parentheses, and the offices and forms of
-    address before it, but for a pope's or cardinal's title ("Innenministerin Johanna Mikl-Leitner (ÖVP)" → "Johanna Mikl-Leitner", "Mr. Clarke" → "Clarke").
+    address before it, but for a pope's or cardinal's title ("Innenministerin Johanna Mikl-Leitner (ÖVP)" →
+    "Johanna Mikl-Leitner", "Mr. Clarke" → "Clarke").
 
     Scoring and merging compare surnames, the last word: "(ÖVP)" would stand in for "Mikl-Leitner"."""
     words = _PARENTHESES.sub("", name).split()
-    while len(words) > 1 and words[1][:1].isupper() and (_office(key := fold_key(words[0])) or key.rstrip(".") in _TITLES) and key not in _REGNAL:
+    while len(words) > 1 and words[1][:1].isupper() and _before_a_name(fold_key(words[0])):
         words = words[1:]
     return " ".join(words) or name
+
+
+def _before_a_name(key: str) -> bool:
+    """An office or a form of address ("innenministerin", "mr."), not a title the person is known by ("pope")."""
+    return (_office(key) or key.rstrip(".") in _TITLES) and key not in _REGNAL
 
 
 _TRANSLITERATIONS = (("tsch", "ch"), ("sch", "sh"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("j", "y"), ("z", "s"))
