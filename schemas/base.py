@@ -164,8 +164,8 @@ class Event(BaseModel):
     evidence_words: ClassVar[dict[str, tuple[str, ...]]] = {}
     """Words that state this type, by the article's language (ISO 639-1 code): a record whose evidence has none of
     its language's words is dropped before any question. ``*`` stands for any letters ("*treff*" matches
-    "Gipfeltreffen"), a space for any spaces. Articles in a language not listed are not checked. Meeting lists its
-    German and English words (measured in README "Measuring quality")."""
+    "Gipfeltreffen"), a space for any spaces. Articles in a language not listed are not checked. Meeting and
+    SecurityWarning list their German and English words (measured in README "Measuring quality")."""
     confirm_party: ClassVar[str | None] = None
     """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
     an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"

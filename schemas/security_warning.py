@@ -32,6 +32,16 @@ class SecurityWarning(Event):
         "a report or condemnation of an attack or plot that already happened",
     )
 
+    # The words that say someone warns, or name a threat of the definition's kinds (FORMAT: terrorism, sabotage,
+    # assassination, espionage, armed or cyber attack). The model reports as warnings sentences that say neither
+    # ("Sie jubelten dem Oberhaupt der katholischen Kirche zu"); measured in README "Measuring quality".
+    evidence_words = {
+        "de": ("warn*", "*bedroh*", "*gefahr*", "*gefährd*", "*terror*", "*anschlag*", "*anschläge*", "*sabotage*",
+               "*spionage*", "*angriff*", "*angriffe*", "attentat*", "cyber*"),
+        "en": ("warn*", "*threat*", "danger*", "*terror*", "attack*", "sabotage*", "espionage", "spying", "assassinat*",
+               "cyber*"),
+    }
+
     issuer: OptionalText = Field(default=None, description="English full name of the person who warns.")
     issuer_org: OptionalText = Field(default=None, description="Organisation that warns, e.g. MI5.")
     threat_actors: list[ActorName] = Field(

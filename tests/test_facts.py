@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from llmx.core.data import Record
 from llmx.pipeline.article import checked_records
 from llmx.pipeline.checks import check_parties, check_record, check_states, check_words, focused_records, mentions, word_pattern
@@ -151,6 +153,20 @@ def test_a_record_whose_evidence_has_none_of_its_types_words_is_dropped():
     assert check_words(met, Meeting.evidence_words, "de") == (met, [])
     assert check_words(quoted, Meeting.evidence_words, "fr") == (quoted, [])  # no French list: not checked
     assert check_words(quoted, {}, "de") == (quoted, [])  # a type without words: not checked
+
+
+@pytest.mark.parametrize(("sentence", "kept"), [
+    ("Der Verteidigungsminister bezeichnete Russland als sehr ernsthafte Bedrohung.", True),
+    ("Die Gefahr nehme zu, dass Terrorgruppen Zugang zu Chemiewaffen bekommen, sagte Lawrow.", True),
+    ("he told mps there remains a public emergency threatening the life of the nation.", True),
+    ("Sie jubelten dem Oberhaupt der katholischen Kirche entlang der Straßen zu.", False),
+    ("Pilz hegt den Verdacht, dass das Außenministerium Druck auf das Innenressort ausübt.", False),
+])
+def test_a_warnings_evidence_must_say_that_someone_warns_or_name_a_threat(sentence: str, kept: bool):
+    """The type's definition: a warning of terrorism, sabotage, assassination, espionage, armed or cyber attack."""
+    record = Record.from_dict({"type": "security_warning", "evidence": [sentence], "issuer": "Sergey Lavrov"})
+    language = "en" if sentence.startswith("he ") else "de"
+    assert (check_words(record, SecurityWarning.evidence_words, language)[0] is not None) is kept
 
 
 def test_the_articles_language_decides_which_words_apply():

@@ -32,6 +32,15 @@ def test_a_cited_sentence_with_a_meeting_word_and_one_of_the_people_is_read_agai
     assert second_event_sentences([meeting(both, other)], "fr") == []  # no French words: nothing to go by
 
 
+def test_a_record_of_one_person_is_not_read_again():
+    """A warning names one issuer: every one of its sentences names at most one of its people, and tells no second one."""
+    from llmx.schemas.security_warning import SecurityWarning
+
+    warning = SecurityWarning(evidence=["Lawrow warnte vor der Gefahr von Chemiewaffen in den Händen von Terroristen."],
+                              issuer="Sergej Lawrow")
+    assert second_event_sentences([warning], "de") == []
+
+
 def run(tmp_path, answer, *args: str):
     article = tmp_path / "kerry.txt"
     article.write_text(TEXT, encoding="utf-8")

@@ -28,7 +28,7 @@ def _names(value: Any) -> list[str]:
 
 def second_event_sentences(events: list[Event], language: str) -> list[tuple[type[Event], str]]:
     """(type, sentence) for each cited sentence that tells of its event's type but names at most one of its people,
-    once each; only types with ``evidence_words`` for ``language`` and ``person_fields`` are looked at."""
+    once each; only records of two or more people, of types with ``evidence_words`` for ``language``, are looked at."""
     found: list[tuple[type[Event], str]] = []
     for event in events:
         cls = type(event)
@@ -36,6 +36,8 @@ def second_event_sentences(events: list[Event], language: str) -> list[tuple[typ
         if not words or not cls.person_fields:
             continue
         people = [name for field in cls.person_fields for name in _names(getattr(event, field, None))]
+        if len(people) < 2:  # a warning's one issuer: every sentence names at most one of its people
+            continue
         pattern = word_pattern(tuple(words))
         for quote in event.evidence:
             text = str(quote)
