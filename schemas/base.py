@@ -166,6 +166,11 @@ class Event(BaseModel):
     its language's words is dropped before any question. ``*`` stands for any letters ("*treff*" matches
     "Gipfeltreffen"), a space for any spaces. Articles in a language not listed are not checked. Meeting and
     SecurityWarning list their German and English words (measured in README "Measuring quality")."""
+    ask_again: ClassVar[bool] = False
+    """Asked once more on its own after the combined call (its per-type request: the article's prompt prefix is shared,
+    so it costs its instruction and its answer), its records joining the combined answer's before the checks: for a
+    type the combined call misses. ``--ask-again`` overrides it. SecurityWarning sets it (measured in README
+    "Measuring quality")."""
     confirm_party: ClassVar[str | None] = None
     """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
     an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"

@@ -22,6 +22,7 @@ class SecurityWarning(Event):
     identity_fields = ("issuer", "issuer_org")
     identity_match = "any"
     person_fields = ("issuer",)
+    ask_again = True  # the combined call misses warnings it finds when asked for them alone (Clarke's, bbc-0014)
     required_fields = ("issuer",)  # the gold warnings of dev + dev2 all name one; the shipped run's false ones named none
     confirm = "Does the text say that {issuer|issuer_org} warned of a security threat?"
     confirm_party = "Is {issuer_org|issuer} a government, a minister, an intelligence service, a police force or a military?"

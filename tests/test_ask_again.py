@@ -8,9 +8,14 @@ import json
 
 import pytest
 
+from typer.testing import CliRunner
+
+from llmx.cli import app
 from tests.stub_server import StubServer
 from tests.test_glean import DEAL, run
-from tests.test_per_type import MEETING, only_type
+from tests.test_per_type import ARTICLE, MEETING, only_type
+
+runner = CliRunner()
 
 
 def properties(request: dict) -> list[str]:
@@ -52,6 +57,25 @@ def test_a_failed_follow_up_keeps_the_combined_answer(follow_up: list[str], note
     doc = json.loads(result.stdout)
     assert [e["type"] for e in doc["events"]] == ["meeting"] and doc["errors"] == []
     assert any(note in w for w in doc["warnings"]), doc["warnings"]
+
+
+def test_by_default_the_types_that_ask_for_it_are_asked_again_and_none_asks_none():
+    seen: list[dict] = []
+
+    def answer(request: dict) -> str:
+        seen.append(request)
+        return json.dumps({"meeting": [MEETING]} if len(seen) == 1 else {"security_warning": []})
+
+    with StubServer(answer=answer) as stub:
+        result = runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *stub.extract_args("--no-confirm", "--no-reread")])
+    assert result.exit_code == 0, result.output
+    assert [only_type(r) for r in seen[1:]] == ["security_warning"]  # SecurityWarning.ask_again
+    seen.clear()
+    with StubServer(answer=answer) as stub:
+        result = runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl",
+                                     *stub.extract_args("--no-confirm", "--no-reread", "--ask-again", "none")])
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 1
 
 
 def test_an_unknown_type_is_a_one_line_error():

@@ -16,7 +16,7 @@ DEAL = {"evidence": [2, 3], "supplier": "FRA", "recipient": "EGY", "weapons": ["
 
 
 def run(stub: StubServer, *args: str):
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *stub.extract_args("--no-confirm", "--no-reread")])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *stub.extract_args("--no-confirm", "--no-reread", "--ask-again", "none")])
 
 
 def test_the_second_look_shows_the_answer_and_keeps_what_it_adds():

@@ -42,7 +42,8 @@ def articles(directory: Path, count: int) -> list[Path]:
 
 
 def extract(stub: StubServer, *args: str):
-    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_object"]
+    options = ["--provider", "compatible", "--base-url", stub.base_url, "--model", "stub", "--mode", "json_object",
+               "--ask-again", "none"]  # one call per article: asking again is test_ask_again's
     return runner.invoke(app, ["extract", *args, *options])
 
 
@@ -72,7 +73,7 @@ def test_run_articles_writes_each_document_as_it_finishes(tmp_path):
         settings = ProviderSettings(model="stub", base_url=stub.base_url, mode="json_object")
         with get_provider("compatible").connect(settings) as endpoint:
             started = time.perf_counter()
-            summary = run_articles(endpoint, read_inputs(map(str, paths)), ExtractOptions(types),
+            summary = run_articles(endpoint, read_inputs(map(str, paths)), ExtractOptions(types, ask_again=()),
                                 lambda doc: written.append((time.perf_counter() - started, doc.id)),
                                 concurrency=2, show_progress=False)
     assert (summary.ok, summary.failed, summary.usage.calls) == (8, 0, 8)

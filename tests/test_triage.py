@@ -15,7 +15,7 @@ ARTICLE = DATA / "articles" / "gnad-0289.txt"
 
 
 def run(stub: StubServer, *args: str):
-    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--triage", *args, *stub.extract_args()])
+    return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", "--triage", *args, *stub.extract_args("--ask-again", "none")])
 
 
 def schema_of(request: dict) -> dict:

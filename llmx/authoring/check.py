@@ -132,6 +132,8 @@ def check_type(cls: Any) -> list[Problem]:
             problems.append(f"{attribute} question names unknown field(s) {', '.join(unknown)}")
         if not str(template).rstrip().endswith("?"):
             problems.append(f"{attribute} must be a yes/no question ending in '?'")
+    if not isinstance(getattr(cls, "ask_again", False), bool):
+        problems.append("ask_again must be True or False")
     misses = getattr(cls, "near_misses", ())
     if misses and (confirm is None or not isinstance(misses, tuple) or not all(isinstance(m, str) and m.strip() for m in misses)):
         problems.append("near_misses must be a tuple of short phrases, and needs a confirm question")

@@ -91,7 +91,7 @@ PerTypeOpt = Annotated[bool, typer.Option("--per-type/--combined", envvar="LLMX_
 GleanOpt = Annotated[bool, typer.Option("--glean/--no-glean", envvar="LLMX_GLEAN", help="After the combined call, show the model its answer and ask for the events it left out (one more short call per chunk; the server's prompt cache keeps the article).")]
 ReReadOpt = Annotated[bool, typer.Option("--reread/--no-reread", envvar="LLMX_REREAD", help="Ask again, on its own, a cited sentence that tells of its record's type but names at most one of its people: a second meeting the model folded into the first (one short extra call per such sentence).")]
 ConfirmOpt = Annotated[bool, typer.Option("--confirm/--no-confirm", envvar="LLMX_CONFIRM", help="Ask the model one yes/no question about each record's evidence and drop the records it denies (one short extra call per record).")]
-AskAgainOpt = Annotated[Optional[list[str]], typer.Option("--ask-again", envvar="LLMX_ASK_AGAIN", help="After the combined call, ask this type once more on its own (repeatable; the article's prompt is shared, so each costs a short call per chunk).")]
+AskAgainOpt = Annotated[Optional[list[str]], typer.Option("--ask-again", envvar="LLMX_ASK_AGAIN", help="After the combined call, ask this type once more on its own (repeatable; the article's prompt is shared, so each costs a short call per chunk). Default: the types that ask for it (security_warning); 'none' asks no type again.")]
 EvidenceOpt = Annotated[str, typer.Option("--evidence", envvar="LLMX_EVIDENCE", help="cite: the model cites numbered sentences and llmx copies them verbatim (fast, exact); quote: the model copies quotes itself.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD): resolves 'on Sunday' to a date.")]
 
@@ -119,7 +119,7 @@ def tuning(max_retries: RetriesOpt = DEFAULTS.max_retries, temperature: Temperat
     """The ExtractOptions fields that ``extract`` and ``eval`` share, as keyword arguments."""
     return {"max_retries": max_retries, "temperature": temperature, "max_tokens": max_tokens, "chunk_chars": chunk_chars,
             "strict": strict, "evidence": check_evidence(evidence), "triage": triage, "per_type": per_type, "glean": glean,
-            "reread": reread, "confirm": confirm, "ask_again": tuple(ask_again or DEFAULTS.ask_again)}
+            "reread": reread, "confirm": confirm, "ask_again": None if ask_again is None else tuple(name for name in ask_again if name != "none")}
 
 
 def with_options(**groups: Callable[..., object]) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -27,9 +27,10 @@ class ExtractOptions:
     """One extraction call per type, the article's KV cache shared (pipeline/per_type.py), instead of one combined call."""
     glean: bool = False
     """After the combined call, show the model its answer and ask for the events it left out (pipeline/glean.py)."""
-    ask_again: tuple[str, ...] = ()
+    ask_again: tuple[str, ...] | None = None
     """Types asked once more on their own after the combined call (pipeline/per_type.py's request for the type;
-    the article's prompt prefix is shared, so each costs its instruction and its answer)."""
+    the article's prompt prefix is shared, so each costs its instruction and its answer). None: the types whose
+    class sets ``ask_again``; a tuple: exactly these (empty: none)."""
     reread: bool = True
     """Ask again, on its own, a cited sentence that tells a second event of its record's type (pipeline/reread.py)."""
     confirm: bool = True
@@ -40,5 +41,11 @@ class ExtractOptions:
 
     def __post_init__(self) -> None:
         asked = {t.event_type for t in self.types}
-        if unknown := [name for name in self.ask_again if name not in asked]:
+        if unknown := [name for name in self.ask_again or () if name not in asked]:
             raise UsageError(f"--ask-again {', '.join(unknown)}: not a type this run extracts ({', '.join(sorted(asked))})")
+
+    def asked_again(self) -> frozenset[str]:
+        """The types asked once more on their own after the combined call."""
+        if self.ask_again is not None:
+            return frozenset(self.ask_again)
+        return frozenset(t.event_type for t in self.types if t.ask_again)
