@@ -43,8 +43,8 @@ def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage:
                        for one in per_type_requests(request))
     events, notes, answer = answer_with_text(endpoint, request, options, usage, article_id)
     follow_ups = [(glean_request(request, answer), "second look")] if options.glean and answer else []
-    follow_ups += [(one, f"{one.types[0].event_type} asked again") for one in per_type_requests(request)
-                   if one.types[0].event_type in options.asked_again()]
+    follow_ups += [(one, f"{one.types[0].event_type} asked again")
+                   for one in per_type_requests(request, only=options.asked_again())]
     more, more_notes = _joined(answer_or_note(endpoint, ask, options, usage, article_id, label) for ask, label in follow_ups)
     return events + more, notes + more_notes
 

@@ -14,6 +14,7 @@ call on the dev sets either way (README, "Measuring quality").
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from functools import cache
 
@@ -22,11 +23,13 @@ from llmx.pipeline.prompt import render, type_prompt
 from llmx.schemas.base import Event
 
 
-def per_type_requests(request: ChunkRequest) -> list[ChunkRequest]:
-    """``request`` split into one request per type, each asking for that type alone."""
+def per_type_requests(request: ChunkRequest, only: Collection[str] | None = None) -> list[ChunkRequest]:
+    """``request`` split into one request per type (of ``only``, when given), each asking for that type alone."""
     *head, last = request.messages
     split = []
     for t, asked in zip(request.types, request.asked):
+        if only is not None and t.event_type not in only:
+            continue
         ask = instruction(t)
         split.append(replace(request, types=[t], asked=(asked,), messages=[*head, {"role": "user", "content": f"{last['content']}\n\n{ask}"}]))
     return split
