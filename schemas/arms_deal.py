@@ -39,6 +39,8 @@ class ArmsDeal(Event):
         "when": [({"status": ["signed", "approved", "planned"]}, {"plover": "AGREE", "plover_context": "military", "cameo": "0312"}),
                  ({"status": "cancelled"}, {})],
     }
+    party_question = ("supplier", "Weapons in this text go to {recipient}. Which state supplies them "
+                                  "(sells, exports, gives, licenses or delivers them)?")
     # No confirm question: asked "Does the text say that weapons (...) go from X to Y?", the
     # embedded model said yes to every deal in four dev-set runs (2 of the 3 wrong), and yes to
     # both Russia and the United States as the recipient of the seed's missiles; ~3 s a question.

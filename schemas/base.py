@@ -171,6 +171,11 @@ class Event(BaseModel):
     so it costs its instruction and its answer), its records joining the combined answer's before the checks: for a
     type the combined call misses. ``--ask-again`` overrides it. SecurityWarning sets it (measured in README
     "Measuring quality")."""
+    party_question: ClassVar[tuple[str, str] | None] = None
+    """(field, question) asked when a record names one state as every party of its identity (a deal from Saudi Arabia
+    to Saudi Arabia): the question about the record's cited sentences, ``{field}`` placeholders filled as in
+    ``confirm``, its answer one of the other states they name or "not stated" (llmx/pipeline/mend.py). A named
+    state replaces ``field``; otherwise the checks drop the record. None: not asked."""
     confirm_party: ClassVar[str | None] = None
     """A yes/no question about who the record's party is, from the type's definition ("Is {issuer_org|issuer}
     an official body?"), asked before ``confirm``: a record must pass both. A small model checks "is X an official"

@@ -23,7 +23,8 @@ def test_amount_is_taken_as_the_evidence_states_it():
     assert stated_amount("$1.7 billion", SEED_LEAD) == "1,7-Milliarden-Dollar"  # same money, the text's words
     assert stated_amount("1,7-Milliarden Euro", SEED_LEAD) == "1,7-Milliarden-Dollar"  # the text says dollars
     assert stated_amount("5 Milliarden Dollar", SEED_LEAD) is None  # the evidence states no such value
-    assert stated_amount("undisclosed", SEED_LEAD) == "undisclosed"  # not an amount: nothing to check
+    assert stated_amount("undisclosed", SEED_LEAD) is None  # no sum of money
+    assert stated_amount("22", "Für Saudi Arabien wurden insgesamt 22 Ausfuhrbewilligungen erteilt.") is None  # a count
     assert stated_amount(None, SEED_LEAD) is None
 
 

@@ -132,6 +132,7 @@ def check_type(cls: Any) -> list[Problem]:
             problems.append(f"{attribute} question names unknown field(s) {', '.join(unknown)}")
         if not str(template).rstrip().endswith("?"):
             problems.append(f"{attribute} must be a yes/no question ending in '?'")
+    problems += party_question_problems(cls)
     if not isinstance(getattr(cls, "ask_again", False), bool):
         problems.append("ask_again must be True or False")
     misses = getattr(cls, "near_misses", ())
@@ -149,6 +150,25 @@ def check_type(cls: Any) -> list[Problem]:
         problems.append(f"TODO left in {', '.join(unfinished)}")
     problems += code_problems(cls)
     return [Problem(name, p) for p in problems]
+
+
+def party_question_problems(cls: type) -> list[str]:
+    """What is wrong with a type's ``party_question``: (one of its identity fields, a question naming known fields)."""
+    asked = getattr(cls, "party_question", None)
+    if asked is None:
+        return []
+    if not (isinstance(asked, tuple) and len(asked) == 2 and all(isinstance(a, str) for a in asked)):
+        return ["party_question must be (field, question)"]
+    field, template = asked
+    problems = []
+    if field not in getattr(cls, "identity_fields", ()):
+        problems.append(f"party_question asks for {field!r}, which is not one of its identity_fields")
+    unknown = [n for group in PLACEHOLDER.findall(template) for n in group.split("|") if n not in cls.model_fields]
+    if unknown:
+        problems.append(f"party_question names unknown field(s) {', '.join(unknown)}")
+    if not template.rstrip().endswith("?"):
+        problems.append("party_question must be a question ending in '?'")
+    return problems
 
 
 @cache

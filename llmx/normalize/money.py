@@ -160,11 +160,13 @@ def stated_amount(amount: str | None, evidence: str) -> str | None:
 
     The model is asked to copy the amount; a small one rewrites it ("1,7-Milliarden Euro"
     for "1,7-Milliarden-Dollar") or takes it from elsewhere. A value the evidence does
-    not state is not reported.
+    not state is not reported, and neither is one with no currency ("22", copied from
+    "22 Ausfuhrbewilligungen"): a count is no value, and as a fact it keeps two reports of
+    one deal from merging.
     """
     mine = parse_money(amount)
     if mine is None:
-        return amount
+        return None
     stated = amounts_in(evidence)
     same = [words for words, money in stated if money == mine]
     if same:

@@ -1,4 +1,4 @@
-"""The pipeline for one article: prepare → prompt → call → answer → reread → ground → checks → merge → confirm → focus.
+"""The pipeline for one article: prepare → prompt → call → answer → reread → mend → ground → checks → merge → confirm → focus.
 
 Each stage lives in its own module; this one only wires them, builds the article's
 :class:`~llmx.core.data.Document` (the only place one is built from a live run) and
@@ -20,6 +20,7 @@ from llmx.pipeline.checks import check_record, focused_records, kept_values
 from llmx.pipeline.confirm import confirmed, question
 from llmx.pipeline.glean import glean_request
 from llmx.pipeline.ground import ground
+from llmx.pipeline.mend import mended_events
 from llmx.pipeline.merge import merge_events
 from llmx.pipeline.options import ExtractOptions
 from llmx.pipeline.per_type import per_type_requests
@@ -197,6 +198,13 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
         try:
             more, notes = reread(endpoint, events, article.text, options, doc.usage, article.id)
             events += more
+            doc.warnings.extend(f"{article.source}: {note}" for note in notes)
+        except ProviderError as exc:
+            doc.errors.append(f"{article.source}: {exc}")
+            down = True
+    if not down:
+        try:
+            events, notes = mended_events(endpoint, events, article.text, doc.usage, cache=options.cache, article_id=article.id)
             doc.warnings.extend(f"{article.source}: {note}" for note in notes)
         except ProviderError as exc:
             doc.errors.append(f"{article.source}: {exc}")
