@@ -63,6 +63,8 @@ CASES = {
     "test_extract_llm/test_seed_glean": lambda tmp: [*SEED, "--glean", "--no-confirm"],
     "test_extract_llm/test_seed_ask_again": lambda tmp: [*SEED, "--ask-again", "security_warning", "--no-confirm"],
     "test_extract_llm/test_second_article_english": lambda tmp: [str(ARTICLES / "bbc-0095.txt")],
+    "test_extract_llm/test_deal_named_on_both_sides_is_asked_for_its_supplier":
+        lambda tmp: [str(ARTICLES / "gnad-0914.txt"), "-s", "arms_deal", "--no-confirm", "--no-reread"],
     "test_extract_llm/test_batch_keeps_other_results": lambda tmp: [str(ARTICLES / "gnad-0289.txt")],
     "test_extract_llm/test_invalid_after_retries_counts_every_attempt":
         lambda tmp: [str(ARTICLES / "gnad-0289.txt"), "-s", "meeting", "--max-retries", "1"],

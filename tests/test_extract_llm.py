@@ -224,3 +224,17 @@ def test_seed_ask_again():
     assert_grounded(doc, SEED_TEXT)
     assert any({p["name"] for p in e["participants"]} == {"Vladimir Putin", "Masoud Pezeshkian"}
                for e in doc["events"] if e["type"] == "meeting")
+
+
+def test_deal_named_on_both_sides_is_asked_for_its_supplier():
+    """The party question against the real model: for Austria's export licences the combined answer names Saudi
+    Arabia as both supplier and recipient, and asked who supplies, the model names Austria (pipeline/mend.py)."""
+    path = DATA / "articles" / "gnad-0914.txt"
+    result = extract(str(path), "-f", "jsonl", "-s", "arms_deal", "--no-confirm", "--no-reread")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == []
+    asked = [w for w in doc["warnings"] if "asked \"Weapons in this text go to Saudi Arabia." in w]
+    assert asked and all(w.rsplit(": ", 1)[1] in {"AUT", "ARE", "YEM", "not stated"} for w in asked)
+    assert ("AUT", "SAU") in {(e["supplier"], e["recipient"]) for e in doc["events"]}
+    assert_grounded(doc, path.read_text(encoding="utf-8"))

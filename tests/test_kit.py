@@ -54,6 +54,7 @@ class Protest(Event):
     confirm = "Does the text say people protested in {place} against {cause|target}"
     near_misses = ("a strike", "a march", "a sit-in", "a riot", "a vigil", "a boycott", "a petition")
     required_fields = ("organiser",)
+    party_question = ("size", "Who protests in {town}")
     evidence_words = {"german": ("Demo*",), "en": "protest"}
     place: str = Field(description="Where.")
     size: int | None = None
@@ -84,6 +85,9 @@ def test_check_reports_each_problem_and_keeps_other_types(tmp_path):
     assert "protest: evidence_words['en'] must be a tuple of words, e.g. (\"met\", \"talks\")" in found
     assert "protest: confirm question names unknown field(s) cause, target" in found
     assert "protest: confirm must be a yes/no question ending in '?'" in found
+    assert "protest: party_question asks for 'size', which is not one of its identity_fields" in found
+    assert "protest: party_question names unknown field(s) town" in found
+    assert "protest: party_question must be a question ending in '?'" in found
     assert "protest: at most 6 near_misses (the confirmation question names them)" in found
     result = runner.invoke(app, ["schemas", "check", "--schemas-dir", str(tmp_path)])
     assert result.exit_code == 1
