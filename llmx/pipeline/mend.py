@@ -83,12 +83,12 @@ def mended_events(endpoint: Endpoint, events: list[Event], text: str, usage: Usa
             out.append(event)
             continue
         cited = "\n".join(span.text for span in ground(event, text, parts).evidence if span.text)
-        if (twice, cited) not in asked:
-            asked[(twice, cited)], words = asked_party(endpoint.side or endpoint, event, cited, usage, cache=cache,
-                                                       article_id=article_id)
+        key = (twice, cited)
+        if key not in asked:
+            asked[key], words = asked_party(endpoint.side or endpoint, event, cited, usage, cache=cache,
+                                            article_id=article_id)
             if words:
-                notes.append(f"{event.event_type}: asked \"{words}\": {asked[(twice, cited)] or NOT_STATED}")
-        field = type(event).party_question[0]
-        code = asked[(twice, cited)]
-        out.append(event.model_copy(update={field: code}) if code else event)
+                notes.append(f"{event.event_type}: asked \"{words}\": {asked[key] or NOT_STATED}")
+        code = asked[key]
+        out.append(event.model_copy(update={type(event).party_question[0]: code}) if code else event)
     return out, notes
