@@ -13,7 +13,7 @@ from, or no usable answer leaves the record as it is, and the checks then drop i
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import create_model
@@ -44,7 +44,7 @@ def one_state_twice(event: Event) -> str | None:
     return value if isinstance(value, str) and is_alpha3(value) else None
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: a long run meets many sets of states
 def answer_model(choices: tuple[str, ...]) -> type[SchemaOnce]:
     """A response model whose one field must be one of ``choices`` (made once per set of choices)."""
     return create_model("Party", __base__=SchemaOnce, answer=(Literal[choices], ...))
