@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from llmx.core.data import Article, Document, InputFailure, Record, Usage
 from llmx.core.errors import ExtractionError, LlmxError, ProviderError
@@ -29,6 +30,8 @@ from llmx.pipeline.reread import new_events, second_event_sentences
 from llmx.pipeline.triage import triaged
 from llmx.providers.base import Endpoint
 from llmx.schemas.base import Event
+
+T = TypeVar("T")
 
 
 def extract_chunk(endpoint: Endpoint, text: str, options: ExtractOptions, usage: Usage, article_id: str) -> tuple[list[Event], list[str]]:
@@ -195,32 +198,35 @@ def extract_article(endpoint: Endpoint, article: Article, options: ExtractOption
             where = f" (chunk {part.index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
             doc.errors.append(f"{article.source}{where}: {exc}")
     if options.reread and not down:
-        try:
-            more, notes = reread(endpoint, events, article.text, options, doc.usage, article.id)
-            events += more
-            doc.warnings.extend(f"{article.source}: {note}" for note in notes)
-        except ProviderError as exc:
-            doc.errors.append(f"{article.source}: {exc}")
-            down = True
+        more = _follow_up(doc, article.source, lambda: reread(endpoint, events, article.text, options, doc.usage, article.id))
+        down = more is None
+        events += more or []
     if not down:
-        try:
-            events, notes = mended_events(endpoint, events, article.text, doc.usage, cache=options.cache, article_id=article.id)
-            doc.warnings.extend(f"{article.source}: {note}" for note in notes)
-        except ProviderError as exc:
-            doc.errors.append(f"{article.source}: {exc}")
-            down = True
+        mended = _follow_up(doc, article.source, lambda: mended_events(endpoint, events, article.text, doc.usage,
+                                                                        cache=options.cache, article_id=article.id))
+        down = mended is None
+        events = events if mended is None else mended
     doc.events, notes = checked_records(events, article.text, options.strict)
     doc.warnings.extend(f"{article.source}: {note}" for note in notes)
     if options.confirm and not down:
-        try:
-            doc.events, notes = confirm_records(endpoint, doc.events, options, doc.usage, article.id)
-            doc.warnings.extend(f"{article.source}: {note}" for note in notes)
-        except ProviderError as exc:
-            doc.errors.append(f"{article.source}: {exc}")
+        kept = _follow_up(doc, article.source, lambda: confirm_records(endpoint, doc.events, options, doc.usage, article.id))
+        doc.events = doc.events if kept is None else kept
     doc.events, notes = focused_records(doc.events, options.types)
     doc.warnings.extend(f"{article.source}: {note}" for note in counted(notes))
     doc.seconds = round(time.perf_counter() - started, 3)
     return doc
+
+
+def _follow_up(doc: Document, source: str, stage: Callable[[], tuple[T, list[str]]]) -> T | None:
+    """A model stage after extraction: its result, its notes added to ``doc``; None, the error noted, when the
+    endpoint fails (the stages after it then ask nothing)."""
+    try:
+        result, notes = stage()
+    except ProviderError as exc:
+        doc.errors.append(f"{source}: {exc}")
+        return None
+    doc.warnings.extend(f"{source}: {note}" for note in notes)
+    return result
 
 
 def extract_all(endpoint: Endpoint, inputs: Iterable[Article | InputFailure], options: ExtractOptions) -> Iterator[Document]:

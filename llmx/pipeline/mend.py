@@ -50,12 +50,11 @@ def answer_model(choices: tuple[str, ...]) -> type[SchemaOnce]:
     return create_model("Party", __base__=SchemaOnce, answer=(Literal[choices], ...))
 
 
-def asked_party(endpoint: Endpoint, event: Event, cited: str, usage: Usage, *, cache: ResponseCache | None = None,
-                article_id: str | None = None) -> tuple[str | None, str]:
-    """The state the model names for the event's ``party_question`` field (None: not stated, or no answer),
-    and the question asked ("" when there was nothing to choose from)."""
+def asked_party(endpoint: Endpoint, event: Event, twice: str, cited: str, usage: Usage, *,
+                cache: ResponseCache | None = None, article_id: str | None = None) -> tuple[str | None, str]:
+    """The state other than ``twice`` the model names for the event's ``party_question`` field (None: not stated,
+    or no answer), and the question asked ("" when there was nothing to choose from)."""
     field, template = type(event).party_question
-    twice = one_state_twice(event)
     names = {country_name(code): code for code in sorted(mentions(cited)[0] - {twice})}
     if not names:
         return None, ""
@@ -73,7 +72,7 @@ def asked_party(endpoint: Endpoint, event: Event, cited: str, usage: Usage, *, c
 def mended_events(endpoint: Endpoint, events: list[Event], text: str, usage: Usage, *,
                   cache: ResponseCache | None = None, article_id: str | None = None) -> tuple[list[Event], list[str]]:
     """``events`` with the party each one names on both sides asked again (types with a ``party_question``)."""
-    parts = sentences(clean(text))
+    parts: list[str] | None = None  # split only when a record needs its cited sentences
     asked: dict[tuple[str, str], str | None] = {}  # one question per party and cited text
     out: list[Event] = []
     notes: list[str] = []
@@ -82,10 +81,11 @@ def mended_events(endpoint: Endpoint, events: list[Event], text: str, usage: Usa
         if twice is None:
             out.append(event)
             continue
+        parts = sentences(clean(text)) if parts is None else parts
         cited = "\n".join(span.text for span in ground(event, text, parts).evidence if span.text)
         key = (twice, cited)
         if key not in asked:
-            asked[key], words = asked_party(endpoint.side or endpoint, event, cited, usage, cache=cache,
+            asked[key], words = asked_party(endpoint.side or endpoint, event, twice, cited, usage, cache=cache,
                                             article_id=article_id)
             if words:
                 notes.append(f"{event.event_type}: asked \"{words}\": {asked[key] or NOT_STATED}")
