@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from llmx.cli import app
 from tests.stub_server import StubServer
-from tests.test_glean import DEAL, run
+from tests.test_glean import DEAL, first_then, run
 from tests.test_per_type import ARTICLE, MEETING, only_type
 
 runner = CliRunner()
@@ -24,12 +24,7 @@ def properties(request: dict) -> list[str]:
 
 def test_the_type_asked_again_adds_its_events_to_the_combined_answer():
     seen: list[dict] = []
-
-    def answer(request: dict) -> str:
-        seen.append(request)
-        return json.dumps({"meeting": [MEETING]} if len(seen) == 1 else {"arms_deal": [DEAL]})
-
-    with StubServer(answer=answer) as stub:
+    with StubServer(answer=first_then(seen, {"meeting": [MEETING]}, {"arms_deal": [DEAL]})) as stub:
         result = run(stub, "--ask-again", "arms_deal")
     assert result.exit_code == 0, result.output
     combined, again = seen
@@ -61,10 +56,7 @@ def test_a_failed_follow_up_keeps_the_combined_answer(follow_up: list[str], note
 
 def test_by_default_the_types_that_ask_for_it_are_asked_again_and_none_asks_none():
     seen: list[dict] = []
-
-    def answer(request: dict) -> str:
-        seen.append(request)
-        return json.dumps({"meeting": [MEETING]} if len(seen) == 1 else {"security_warning": []})
+    answer = first_then(seen, {"meeting": [MEETING]}, {"security_warning": []})
 
     with StubServer(answer=answer) as stub:
         result = runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *stub.extract_args("--no-confirm", "--no-reread")])

@@ -15,18 +15,21 @@ runner = CliRunner()
 DEAL = {"evidence": [2, 3], "supplier": "FRA", "recipient": "EGY", "weapons": ["satellite"], "status": "signed"}
 
 
+def first_then(seen: list[dict], first: dict, then: dict):
+    """A stub answer: ``first`` to the first request, ``then`` to every later one; each request kept in ``seen``."""
+    def answer(request: dict) -> str:
+        seen.append(request)
+        return json.dumps(first if len(seen) == 1 else then)
+    return answer
+
+
 def run(stub: StubServer, *args: str):
     return runner.invoke(app, ["extract", str(ARTICLE), "-f", "jsonl", *args, *stub.extract_args("--no-confirm", "--no-reread", "--ask-again", "none")])
 
 
 def test_the_second_look_shows_the_answer_and_keeps_what_it_adds():
     seen: list[dict] = []
-
-    def answer(request: dict) -> str:
-        seen.append(request)
-        return json.dumps({"meeting": [MEETING]} if len(seen) == 1 else {"arms_deal": [DEAL]})
-
-    with StubServer(answer=answer) as stub:
+    with StubServer(answer=first_then(seen, {"meeting": [MEETING]}, {"arms_deal": [DEAL]})) as stub:
         result = run(stub, "--glean")
     assert result.exit_code == 0, result.output
     first, second = (r["messages"] for r in seen)
